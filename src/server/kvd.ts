@@ -1,0 +1,129 @@
+// The kvd daemon's entry point: parses flags, opens (or bootstraps) the data dir, starts the
+// peer transport, the member and the HTTP gateway, and shuts down cleanly on SIGTERM.
+import { mkdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { CommanderError } from 'commander';
+import { buildApp } from '../api/app.js';
+import { Prng } from '../lib/prng.js';
+import { bootstrapEntries } from '../raft/index.js';
+import { LevelRaftStorage } from '../storage/level-raft-storage.js';
+import type { MemberIdentity } from '../storage/raft-storage.js';
+import { TcpTransport } from '../transport/tcp-transport.js';
+import { encodeAttributes } from './envelope.js';
+import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js';
+import { clusterIdFor, memberIdFor } from './identity.js';
+import { Member } from './member.js';
+import { MemberBackend } from './member-backend.js';
+import { makeLogger } from './logger.js';
+
+export const KVD_VERSION = '0.1.0';
+export const ETCD_COMPAT_VERSION = '3.4.0';
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let config: KvdConfig;
+  try {
+    const command = buildCommand(KVD_VERSION);
+    command.parse([...argv], { from: 'user' });
+    config = parseFlags(command.opts());
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof FlagError) {
+      process.stderr.write(`kvd: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = makeLogger(config.logFormat, config.logLevel);
+  await run(config, logger);
+}
+
+async function run(config: KvdConfig, logger: Logger): Promise<void> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const storage = new LevelRaftStorage(`${config.dataDir}/db`);
+  try {
+    await storage.open();
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot open data dir ${config.dataDir} (is another kvd using it?)`);
+    process.exit(1);
+  }
+  const identity = await ensureIdentity(config, storage, logger);
+  const loaded = await storage.load();
+  const transport = new TcpTransport({
+    selfId: identity.memberId, clusterId: identity.clusterId, listenUrl: config.listenPeerUrl.toString(),
+    logger: logger.child({ component: 'transport' }),
+  });
+  const member = new Member({
+    id: identity.memberId, name: config.name, clusterId: identity.clusterId,
+    tickMs: config.heartbeatIntervalMs,
+    electionTicks: Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs)),
+    snapshotCount: config.snapshotCount, requestTimeoutMs: 5000, storage, transport,
+    clock: {
+      nowMs: () => Date.now(),
+      setInterval: (fn, ms) => { const t = setInterval(fn, ms); return { stop: () => clearInterval(t) }; },
+    },
+    random: new Prng(randomInt(2 ** 32)), logger,
+  }, loaded);
+  const peers = new Map<string, string>();
+  for (const [id, attributes] of member.members) if (attributes.peerURLs[0]) peers.set(id, attributes.peerURLs[0]);
+  for (const [id, url] of peers) if (id !== identity.memberId) transport.addPeer(id, url);
+  await transport.start();
+  member.start();
+  const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name);
+  const app = buildApp(backend, { version: { etcdserver: ETCD_COMPAT_VERSION, etcdcluster: '3.4.0', kvd: KVD_VERSION } });
+  for (const url of config.listenClientUrls) {
+    await app.listen({ host: url.hostname, port: Number(url.port) });
+  }
+  logger.info({ name: config.name, id: identity.memberId, cluster: identity.clusterId,
+    clientUrls: config.advertiseClientUrls, peerUrl: config.listenPeerUrl.toString() }, 'kvd is serving');
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down: transferring leadership, finishing requests');
+    await member.transferLeadership(2000);
+    await app.close();
+    await member.stop();
+    await transport.close();
+    await storage.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function ensureIdentity(config: KvdConfig, storage: LevelRaftStorage, logger: Logger): Promise<MemberIdentity> {
+  const loaded = await storage.load();
+  if (loaded.identity !== null) {
+    if (loaded.identity.name !== config.name) {
+      logger.fatal(`data dir ${config.dataDir} belongs to member "${loaded.identity.name}", not --name "${config.name}"; refusing to start`);
+      process.exit(1);
+    }
+    return loaded.identity;
+  }
+  if (loaded.entries.length > 0 || loaded.hardState.term > 0) {
+    logger.fatal(`data dir ${config.dataDir} holds a Raft log but no member identity: it is damaged or not kvd's; refusing to start`);
+    process.exit(1);
+  }
+  const token = config.initialClusterToken;
+  const ids = new Map([...config.initialCluster].map(([name, urls]) => [name, memberIdFor(urls, token)]));
+  const memberId = ids.get(config.name) as string;
+  const clusterId = clusterIdFor([...ids.values()], token);
+  if (config.initialClusterState === 'existing') {
+    logger.fatal('--initial-cluster-state existing is not supported yet: start members of a new cluster together');
+    process.exit(1);
+  }
+  const entries = bootstrapEntries([...config.initialCluster].map(([name, urls]) => ({
+    id: ids.get(name) as string,
+    context: encodeAttributes({
+      name, peerURLs: urls,
+      clientURLs: name === config.name ? [...config.advertiseClientUrls] : [],
+    }),
+  })));
+  await storage.persist({ entries, hardState: { term: 1, vote: '', commit: entries.length }, sync: true });
+  const identity = { clusterId, memberId, name: config.name };
+  await storage.saveIdentity(identity);
+  return identity;
+}
+
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,85 @@
+// Adapts a Member to the KeysBackend seam the HTTP gateway serves: writes through Raft,
+// quorum reads through ReadIndex, local reads and watches from the v2 keyspace.
+import type { KeysBackend, MemberInfo, RaftPosition } from '../api/keys-backend.js';
+import { ErrorCode, V2Error, type GetOptions, type V2Result, type V2WriteRequest, type WatchCallback, type WatchOptions, type Watcher } from '../store/v2/index.js';
+import type { Member } from './member.js';
+
+export class MemberBackend implements KeysBackend {
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(private readonly member: Member, readonly clusterId: string, readonly memberId: string,
+    readonly name: string) {}
+
+  write(request: V2WriteRequest): Promise<V2Result> {
+    return this.member.write(request);
+  }
+
+  async quorumGet(path: string, options: Omit<GetOptions, 'nowMs'>): Promise<V2Result> {
+    const ok = await this.member.readBarrier();
+    if (!ok) return this.member.timeoutError();
+    return this.get(path, options);
+  }
+
+  get(path: string, options: Omit<GetOptions, 'nowMs'>): V2Result {
+    return this.member.store.get(path, { ...options, nowMs: Date.now() });
+  }
+
+  watch(options: WatchOptions, callback: WatchCallback): Watcher | V2Error {
+    return this.member.store.watch(options, callback);
+  }
+
+  etcdIndex(): number {
+    return this.member.store.etcdIndex;
+  }
+
+  raftPosition(): RaftPosition {
+    return { index: this.member.core.log.committed, term: this.member.core.term };
+  }
+
+  members(): readonly MemberInfo[] {
+    const conf = this.member.core.conf;
+    return [...this.member.members].map(([id, a]) => ({
+      id, name: a.name, peerURLs: a.peerURLs, clientURLs: a.clientURLs,
+      ...(conf.learners.includes(id) ? { isLearner: true } : {}),
+    }));
+  }
+
+  leaderId(): string {
+    return this.member.core.leaderId;
+  }
+
+  selfStats(): Record<string, unknown> {
+    const core = this.member.core;
+    const leader = core.leaderId;
+    return {
+      name: this.name, id: this.memberId,
+      state: core.role === 'leader' ? 'StateLeader' : core.role === 'follower' ? 'StateFollower' : 'StateCandidate',
+      startTime: this.startedAt,
+      leaderInfo: { leader, uptime: '', startTime: this.startedAt },
+      recvAppendRequestCnt: 0, sendAppendRequestCnt: 0,
+    };
+  }
+
+  leaderStats(): Record<string, unknown> | null {
+    const status = this.member.core.status();
+    if (status.role !== 'leader') return null;
+    const followers: Record<string, unknown> = {};
+    for (const [id, p] of status.progress) {
+      if (id === this.memberId) continue;
+      followers[id] = { match: p.match, active: p.recentActive, counts: { success: 0, fail: 0 } };
+    }
+    return { leader: this.memberId, followers };
+  }
+
+  storeStats(): Record<string, unknown> {
+    return { watchers: this.member.store.watcherCount, etcdIndex: this.member.store.etcdIndex };
+  }
+
+  healthy(): boolean {
+    return this.member.core.leaderId !== '';
+  }
+}
+
+export function notReady(index: number): V2Error {
+  return new V2Error(ErrorCode.RaftInternal, 'etcdserver: not ready', index);
+}

@@ -1,0 +1,278 @@
+// One running member: the Raft core, its ready loop over durable storage and the transport,
+// the v2 keyspace it applies to, proposal and read tracking for clients, and leader-driven
+// TTL expiry. Gets its world through interfaces (storage, transport, clock, random).
+import type { Logger } from 'pino';
+import type { Random } from '../lib/prng.js';
+import {
+  RaftNode, decodeConfChange, type Entry, type NodeId, type Ready, type Snapshot,
+} from '../raft/index.js';
+import type { RaftStorage, LoadedState } from '../storage/raft-storage.js';
+import { ErrorCode, V2Error, V2Store, commandForRequest, type V2Result, type V2WriteRequest } from '../store/v2/index.js';
+import type { Transport } from '../transport/transport.js';
+import { decodeAttributes, decodeEnvelope, encodeEnvelope, type MemberAttributes } from './envelope.js';
+
+export interface Clock {
+  nowMs(): number;
+  setInterval(fn: () => void, ms: number): { stop(): void };
+}
+
+export interface MemberOptions {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly clusterId: string;
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly snapshotCount: number;
+  readonly requestTimeoutMs: number;
+  readonly storage: RaftStorage;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+}
+
+interface Waiter<T> { resolve(value: T): void; timer: ReturnType<typeof setTimeout> }
+
+export class Member {
+  readonly core: RaftNode;
+  readonly store: V2Store;
+  readonly members = new Map<NodeId, MemberAttributes>();
+  private readonly options: MemberOptions;
+  private readonly pending = new Map<string, Waiter<V2Result>>();
+  private readonly readWaiters = new Map<string, Waiter<boolean>>();
+  private readsByIndex: { index: number; context: string }[] = [];
+  private expiring = new Set<string>();
+  private counter = 0;
+  private busy = false;
+  private ticker: { stop(): void } | null = null;
+  private stopped = false;
+  appliedAtMs = 0;
+
+  constructor(options: MemberOptions, loaded: LoadedState) {
+    this.options = options;
+    this.store = V2Store.load(loaded.records);
+    this.restoreMembers(loaded);
+    this.core = new RaftNode({
+      id: options.id, random: options.random, electionTicks: options.electionTicks,
+      heartbeatTicks: 1, applied: loaded.applied,
+    }, { hardState: loaded.hardState, snapshot: loaded.snapshot, entries: loaded.entries });
+    options.transport.onMessage((m) => {
+      if (this.stopped) return;
+      this.core.step(m);
+      this.pump();
+    });
+  }
+
+  start(): void {
+    this.ticker = this.options.clock.setInterval(() => this.tick(), this.options.tickMs);
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.ticker?.stop();
+    for (const waiter of this.pending.values()) clearTimeout(waiter.timer);
+    for (const waiter of this.readWaiters.values()) clearTimeout(waiter.timer);
+  }
+
+  /** Gracefully hands leadership to the most caught-up voter (used on SIGTERM). */
+  async transferLeadership(waitMs: number): Promise<void> {
+    const status = this.core.status();
+    if (status.role !== 'leader') return;
+    let best: NodeId | null = null;
+    let bestMatch = -1;
+    for (const [id, progress] of status.progress) {
+      if (id === this.options.id || progress.learner || progress.match <= bestMatch) continue;
+      best = id;
+      bestMatch = progress.match;
+    }
+    if (best === null) return;
+    this.core.transferLeadership(best);
+    this.pump();
+    const deadline = this.options.clock.nowMs() + waitMs;
+    while (this.core.role === 'leader' && this.options.clock.nowMs() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Replicates one v2 write and answers with its result once applied here. */
+  write(request: V2WriteRequest): Promise<V2Result> {
+    const command = commandForRequest(request, this.options.clock.nowMs());
+    if (command instanceof V2Error) return Promise.resolve(command);
+    const id = `${this.options.id}-${++this.counter}`;
+    const data = encodeEnvelope({ r: id, v2: command });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(this.timeoutError());
+      }, this.options.requestTimeoutMs);
+      this.pending.set(id, { resolve, timer });
+      this.proposeWhenLeaderKnown(id, data, this.options.clock.nowMs() + this.options.requestTimeoutMs);
+    });
+  }
+
+  private proposeWhenLeaderKnown(id: string, data: Uint8Array, deadline: number): void {
+    if (!this.pending.has(id)) return;
+    const result = this.core.propose([data]);
+    if (result.ok) {
+      this.pump();
+      return;
+    }
+    if (this.options.clock.nowMs() >= deadline) return;
+    setTimeout(() => this.proposeWhenLeaderKnown(id, data, deadline), this.options.tickMs);
+  }
+
+  /** Resolves true once this member has applied past a ReadIndex point; false on timeout. */
+  readBarrier(): Promise<boolean> {
+    const context = `${this.options.id}-r${++this.counter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.readWaiters.delete(context);
+        resolve(false);
+      }, this.options.requestTimeoutMs);
+      this.readWaiters.set(context, { resolve, timer });
+      const ask = (): void => {
+        if (!this.readWaiters.has(context)) return;
+        if (this.core.readIndex(context).ok) this.pump();
+        else setTimeout(ask, this.options.tickMs);
+      };
+      ask();
+    });
+  }
+
+  timeoutError(): V2Error {
+    const cause = this.core.leaderId === '' ? 'etcdserver: no leader' : 'etcdserver: request timed out';
+    return new V2Error(this.core.leaderId === '' ? ErrorCode.LeaderElection : ErrorCode.RaftInternal, cause, this.store.etcdIndex);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.core.tick();
+    if (this.core.role === 'leader') this.proposeExpirations();
+    this.pump();
+  }
+
+  /** Expiry is decided by the leader: it proposes the expirations, every member applies them. */
+  private proposeExpirations(): void {
+    const now = this.options.clock.nowMs();
+    const keys = this.store.expiredKeys(now).filter((key) => !this.expiring.has(key));
+    if (keys.length === 0) return;
+    const commands = keys.map((path) => {
+      this.expiring.add(path);
+      return encodeEnvelope({ r: `${this.options.id}-${++this.counter}`, v2: { op: 'expire', path, timeMs: now } });
+    });
+    this.core.propose(commands);
+  }
+
+  private pump(): void {
+    if (this.busy || this.stopped || !this.core.hasReady()) return;
+    const ready = this.core.ready();
+    this.busy = true;
+    this.handleReady(ready).then(() => {
+      this.busy = false;
+      this.pump();
+    }, (error: unknown) => {
+      this.options.logger.fatal({ err: error }, 'storage failed: this member stops acknowledging');
+      this.stopped = true;
+      this.ticker?.stop();
+    });
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    if (ready.role) this.options.logger.info({ ...ready.role }, 'raft role changed');
+    const started = this.options.clock.nowMs();
+    await this.options.storage.persist(ready.persist);
+    const took = this.options.clock.nowMs() - started;
+    if (took > 100) this.options.logger.warn({ ms: took }, 'slow fsync');
+    if (ready.persist.snapshot) {
+      this.installSnapshot(ready.persist.snapshot);
+      await this.options.storage.saveApplied(ready.persist.snapshot.meta.index, this.store.takeChanges());
+    }
+    this.options.transport.send(ready.send);
+    for (const entry of ready.apply) this.applyEntry(entry);
+    const last = ready.apply[ready.apply.length - 1];
+    if (last) {
+      await this.options.storage.saveApplied(last.index, this.store.takeChanges());
+      this.appliedAtMs = this.options.clock.nowMs();
+    }
+    for (const read of ready.reads) this.readsByIndex.push(read);
+    this.core.advance(ready);
+    this.answerReads();
+    await this.maybeSnapshot();
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.type === 'conf-change') {
+      const change = decodeConfChange(entry.data);
+      if (change.type === 'remove') this.members.delete(change.nodeId);
+      else if (change.context.length > 0) this.members.set(change.nodeId, decodeAttributes(change.context));
+      return;
+    }
+    const envelope = decodeEnvelope(entry.data);
+    if (envelope === null || envelope.v2 === undefined) return;
+    if (entry.index <= this.store.appliedIndex) return;
+    const result = this.store.apply(entry.index, envelope.v2);
+    if (envelope.v2.op === 'expire') this.expiring.delete(envelope.v2.path);
+    const waiter = this.pending.get(envelope.r);
+    if (waiter) {
+      this.pending.delete(envelope.r);
+      clearTimeout(waiter.timer);
+      waiter.resolve(result);
+    }
+  }
+
+  private answerReads(): void {
+    const applied = this.core.log.applied;
+    const waiting: typeof this.readsByIndex = [];
+    for (const read of this.readsByIndex) {
+      if (read.index > applied) {
+        waiting.push(read);
+        continue;
+      }
+      const waiter = this.readWaiters.get(read.context);
+      if (!waiter) continue;
+      this.readWaiters.delete(read.context);
+      clearTimeout(waiter.timer);
+      waiter.resolve(true);
+    }
+    this.readsByIndex = waiting;
+  }
+
+  private installSnapshot(snapshot: Snapshot): void {
+    const image = JSON.parse(new TextDecoder().decode(snapshot.data)) as { members: [NodeId, MemberAttributes][]; v2: string };
+    this.members.clear();
+    for (const [id, attributes] of image.members) this.members.set(id, attributes);
+    this.store.restore(Buffer.from(image.v2, 'base64'), snapshot.meta.index);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const log = this.core.log;
+    if (log.applied - log.snapshot.meta.index < this.options.snapshotCount) return;
+    if (this.store.appliedIndex > log.applied) return;
+    const data = new TextEncoder().encode(JSON.stringify({
+      members: [...this.members], v2: Buffer.from(this.store.snapshot()).toString('base64'),
+    }));
+    const snapshot: Snapshot = {
+      meta: { index: log.applied, term: log.term(log.applied) as number, conf: this.core.conf },
+      data,
+    };
+    await this.options.storage.compact(snapshot);
+    this.core.compact(snapshot);
+    this.options.logger.info({ index: snapshot.meta.index, bytes: data.length }, 'snapshot taken, log compacted');
+  }
+
+  private restoreMembers(loaded: LoadedState): void {
+    if (loaded.snapshot.data.length > 0) {
+      const image = JSON.parse(new TextDecoder().decode(loaded.snapshot.data)) as { members: [NodeId, MemberAttributes][] };
+      for (const [id, attributes] of image.members) this.members.set(id, attributes);
+    }
+    for (const entry of loaded.entries) {
+      if (entry.index > loaded.applied) break;
+      if (entry.type === 'conf-change') this.applyEntry(entry);
+    }
+  }
+
+  leaderIdOrEmpty(): NodeId {
+    return this.core.leaderId;
+  }
+}
