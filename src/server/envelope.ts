@@ -7,6 +7,8 @@ export interface Envelope {
   /** `<member id>-<counter>`: unique across the cluster. */
   readonly r: string;
   readonly v2?: V2Command;
+  /** A member publishing its attributes (client URLs) after it starts, as etcd does. */
+  readonly publish?: { readonly id: string; readonly attributes: MemberAttributes };
 }
 
 export interface MemberAttributes {

@@ -64,11 +64,9 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
     },
     random: new Prng(randomInt(2 ** 32)), logger,
   }, loaded);
-  const peers = new Map<string, string>();
-  for (const [id, attributes] of member.members) if (attributes.peerURLs[0]) peers.set(id, attributes.peerURLs[0]);
-  for (const [id, url] of peers) if (id !== identity.memberId) transport.addPeer(id, url);
   await transport.start();
   member.start();
+  member.publishAttributes({ name: config.name, peerURLs: [...config.initialAdvertisePeerUrls], clientURLs: [...config.advertiseClientUrls] });
   const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name);
   const app = buildApp(backend, { version: { etcdserver: ETCD_COMPAT_VERSION, etcdcluster: '3.4.0', kvd: KVD_VERSION } });
   for (const url of config.listenClientUrls) {
@@ -113,10 +111,8 @@ async function ensureIdentity(config: KvdConfig, storage: LevelRaftStorage, logg
   }
   const entries = bootstrapEntries([...config.initialCluster].map(([name, urls]) => ({
     id: ids.get(name) as string,
-    context: encodeAttributes({
-      name, peerURLs: urls,
-      clientURLs: name === config.name ? [...config.advertiseClientUrls] : [],
-    }),
+    // Identical on every member: client URLs are published through the log after start.
+    context: encodeAttributes({ name, peerURLs: urls, clientURLs: [] }),
   })));
   await storage.persist({ entries, hardState: { term: 1, vote: '', commit: entries.length }, sync: true });
   const identity = { clusterId, memberId, name: config.name };

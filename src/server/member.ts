@@ -145,6 +145,22 @@ export class Member {
     return new V2Error(this.core.leaderId === '' ? ErrorCode.LeaderElection : ErrorCode.RaftInternal, cause, this.store.etcdIndex);
   }
 
+  /** Publishes this member's attributes (client URLs) through the log until they are in. */
+  publishAttributes(attributes: MemberAttributes): void {
+    const published = (): boolean => {
+      const known = this.members.get(this.options.id);
+      return known !== undefined && JSON.stringify(known) === JSON.stringify(attributes);
+    };
+    const attempt = (): void => {
+      if (this.stopped || published()) return;
+      const id = `${this.options.id}-${++this.counter}`;
+      this.core.propose([encodeEnvelope({ r: id, publish: { id: this.options.id, attributes } })]);
+      this.pump();
+      setTimeout(attempt, this.options.tickMs * 10);
+    };
+    setTimeout(attempt, this.options.tickMs);
+  }
+
   private tick(): void {
     if (this.stopped) return;
     this.core.tick();
@@ -204,11 +220,21 @@ export class Member {
   private applyEntry(entry: Entry): void {
     if (entry.type === 'conf-change') {
       const change = decodeConfChange(entry.data);
-      if (change.type === 'remove') this.members.delete(change.nodeId);
-      else if (change.context.length > 0) this.members.set(change.nodeId, decodeAttributes(change.context));
+      if (change.type === 'remove') {
+        this.members.delete(change.nodeId);
+        if (change.nodeId !== this.options.id) this.options.transport.removePeer(change.nodeId);
+      } else if (change.context.length > 0) {
+        const attributes = decodeAttributes(change.context);
+        this.members.set(change.nodeId, attributes);
+        this.connectPeer(change.nodeId, attributes);
+      }
       return;
     }
     const envelope = decodeEnvelope(entry.data);
+    if (envelope?.publish && this.members.has(envelope.publish.id)) {
+      this.members.set(envelope.publish.id, envelope.publish.attributes);
+      this.connectPeer(envelope.publish.id, envelope.publish.attributes);
+    }
     if (envelope === null || envelope.v2 === undefined) return;
     if (entry.index <= this.store.appliedIndex) return;
     const result = this.store.apply(entry.index, envelope.v2);
@@ -241,7 +267,10 @@ export class Member {
   private installSnapshot(snapshot: Snapshot): void {
     const image = JSON.parse(new TextDecoder().decode(snapshot.data)) as { members: [NodeId, MemberAttributes][]; v2: string };
     this.members.clear();
-    for (const [id, attributes] of image.members) this.members.set(id, attributes);
+    for (const [id, attributes] of image.members) {
+      this.members.set(id, attributes);
+      this.connectPeer(id, attributes);
+    }
     this.store.restore(Buffer.from(image.v2, 'base64'), snapshot.meta.index);
   }
 
@@ -264,11 +293,24 @@ export class Member {
   private restoreMembers(loaded: LoadedState): void {
     if (loaded.snapshot.data.length > 0) {
       const image = JSON.parse(new TextDecoder().decode(loaded.snapshot.data)) as { members: [NodeId, MemberAttributes][] };
-      for (const [id, attributes] of image.members) this.members.set(id, attributes);
+      for (const [id, attributes] of image.members) {
+        this.members.set(id, attributes);
+        this.connectPeer(id, attributes);
+      }
     }
     for (const entry of loaded.entries) {
       if (entry.index > loaded.applied) break;
       if (entry.type === 'conf-change') this.applyEntry(entry);
+    }
+  }
+
+  private connectPeer(id: NodeId, attributes: MemberAttributes): void {
+    const url = attributes.peerURLs[0];
+    if (id === this.options.id || url === undefined) return;
+    try {
+      this.options.transport.updatePeer(id, url);
+    } catch (error) {
+      this.options.logger.error({ err: error, member: id, url }, 'member has an unusable peer URL');
     }
   }
 
