@@ -1,150 +1,170 @@
-// Builds the fastify app serving etcd's v2 HTTP API over a KeysBackend: /v2/keys (GET, PUT,
-// POST, DELETE, long-poll watches), /v2/members, /v2/stats/*, /version, /health.
-// A first, compact gateway; parameter rules follow etcd (form body over query).
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ErrorCode, V2Error, type V2Result, type V2WriteRequest } from '../store/v2/index.js';
+// Builds the fastify app that serves etcd's v2 HTTP API over a KeysBackend: Go-style request
+// targets (decoded before routing, 301 for unclean paths, bare 400 for bad escapes), CORS and
+// OPTIONS as etcd answers them, form-only body parsing with a size limit, 404/405 fallbacks,
+// and the routes. Imports the routes, v2-params, v2-reply and watch; no store internals.
+
+import type { IncomingMessage } from 'node:http';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { assert } from '../lib/assert.js';
+import { limits } from '../lib/limits.js';
+import { ErrorCode, V2Error } from '../store/v2/index.js';
 import type { KeysBackend } from './keys-backend.js';
+import { handleKeys, isKeysPath, keysAllow, registerKeysRoutes } from './routes/keys.js';
+import { isMembersPath, registerMembersRoutes } from './routes/members.js';
+import {
+  machinesAllow,
+  machinesPath,
+  miscGetOnlyPaths,
+  registerMiscRoutes,
+  type VersionInfo,
+} from './routes/misc.js';
+import { registerStatsRoutes, statsPaths } from './routes/stats.js';
+import { parseRequestTarget, routingUrl, type RequestTarget } from './v2-params.js';
+import {
+  corsHeaders,
+  sendMalformedTarget,
+  sendMethodNotAllowed,
+  sendNotFound,
+  sendRedirect,
+  sendV2Error,
+} from './v2-reply.js';
+import { WatchSessions } from './watch.js';
 
 export interface AppOptions {
+  /** Largest form body read; a bigger one is refused (210) and nothing is applied. */
   readonly requestBodyBytesMax?: number;
-  readonly version: { etcdserver: string; etcdcluster: string; kvd: string };
+  /** true for fastify's default pino logger, or a logger to use; default: no logging. */
+  readonly logger?: boolean | FastifyBaseLogger;
+  readonly version: VersionInfo;
 }
 
-type Params = Record<string, string | undefined>;
-
-const trueWords = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const falseWords = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+/** A URL that no route serves: targets answered by the onRequest hook are routed here. */
+const unroutedUrl = '/';
 
 export function buildApp(backend: KeysBackend, options: AppOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.requestBodyBytesMax ?? 1.5 * 1024 * 1024 });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  const bodyBytesMax = options.requestBodyBytesMax ?? limits.requestBodyBytesMax;
+  assert(Number.isSafeInteger(bodyBytesMax) && bodyBytesMax > 0, 'requestBodyBytesMax > 0');
+  const targets = new WeakMap<IncomingMessage, RequestTarget>();
+  const targetOfRaw = (raw: IncomingMessage): RequestTarget => {
+    let target = targets.get(raw);
+    if (target === undefined) {
+      const rawUrl = (raw as { originalUrl?: string }).originalUrl ?? raw.url ?? '/';
+      target = parseRequestTarget(rawUrl);
+      targets.set(raw, target);
+    }
+    return target;
+  };
+  const targetOf = (request: FastifyRequest): RequestTarget => targetOfRaw(request.raw);
+  const app = Fastify({
+    ...loggerOptions(options.logger),
+    disableRequestLogging: true,
+    bodyLimit: bodyBytesMax,
+    routerOptions: { maxParamLength: 64 * 1024 },
+    querystringParser: () => ({}),
+    rewriteUrl: (raw) => {
+      const target = targetOfRaw(raw);
+      return target.kind === 'clean' ? routingUrl(target.path) : unroutedUrl;
+    },
+    frameworkErrors: (_error, _request, reply) => sendMalformedTarget(reply),
+  }) as unknown as FastifyInstance;
+  const sessions = new WatchSessions();
+  registerBodyParsers(app, bodyBytesMax);
+  app.addHook('onRequest', async (request, reply) => answerBeforeRouting(request, reply, targetOf));
+  app.addHook('preClose', async () => sessions.endAll());
+  const keys = { backend, sessions, targetOf };
+  registerKeysRoutes(app, keys);
+  registerMembersRoutes(app, backend);
+  registerStatsRoutes(app, backend);
+  registerMiscRoutes(app, backend, options.version);
+  app.setNotFoundHandler((request, reply) => {
+    const target = targetOf(request);
+    assert(target.kind === 'clean', () => `not-found handler for a ${target.kind} target`);
+    if (isKeysPath(target.path) && keysAllow.split(',').includes(request.method)) {
+      return handleKeys(keys, request, reply); // a prefix spelled with %2F: /v2%2Fkeys/a
+    }
+    const allow = allowFor(target.path);
+    if (allow === undefined) return sendNotFound(reply);
+    return sendMethodNotAllowed(reply, allow);
   });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, _body, done) => done(null, {}));
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
-    reply.header('X-Etcd-Cluster-Id', backend.clusterId);
-  });
-  app.get('/version', async (_req, reply) => reply.type('application/json').send(
-    JSON.stringify({ etcdserver: options.version.etcdserver, etcdcluster: options.version.etcdcluster })));
-  app.get('/health', async (_req, reply) => reply.type('text/plain; charset=utf-8')
-    .send(JSON.stringify({ health: backend.healthy() ? 'true' : 'false' })));
-  app.get('/v2/members', async (_req, reply) => reply.type('application/json')
-    .send(JSON.stringify({ members: backend.members() })));
-  app.get('/v2/stats/self', async (_req, reply) => reply.send(backend.selfStats()));
-  app.get('/v2/stats/store', async (_req, reply) => reply.send(backend.storeStats()));
-  app.get('/v2/stats/leader', async (_req, reply) => {
-    const stats = backend.leaderStats();
-    if (stats === null) return reply.code(403).send({ message: 'not current leader' });
-    return reply.send(stats);
-  });
-  const keys = (request: FastifyRequest, reply: FastifyReply): Promise<void> => handleKeys(backend, request, reply);
-  for (const url of ['/v2/keys', '/v2/keys/*']) {
-    app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], url, handler: keys });
-  }
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    answerError(error, request, reply, { backend, bodyBytesMax }),
+  );
   return app;
 }
 
-async function handleKeys(backend: KeysBackend, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const path = '/' + ((request.params as Params)['*'] ?? '');
-  const query = request.query as Params;
-  const form = request.method === 'DELETE' ? {} : (request.body as Params | undefined) ?? {};
-  const params: Params = { ...query, ...form };
-  try {
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      return await handleGet(backend, path, params, reply);
-    }
-    const result = await backend.write(writeRequest(request.method as V2WriteRequest['method'], path, params));
-    return sendResult(backend, reply, result, true);
-  } catch (error) {
-    if (error instanceof V2Error) return sendResult(backend, reply, error, false);
-    throw error;
+function loggerOptions(
+  logger: AppOptions['logger'],
+): { logger: boolean } | { loggerInstance: FastifyBaseLogger } {
+  if (logger === undefined || typeof logger === 'boolean') return { logger: logger === true };
+  return { loggerInstance: logger };
+}
+
+/** Go reads only form bodies (of PUT and POST); any other body is left unread. */
+function registerBodyParsers(app: FastifyInstance, bodyBytesMax: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: bodyBytesMax },
+    (_request, body, done) => done(null, body),
+  );
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+}
+
+/**
+ * What etcd answers before any handler: Go's 400 for an undecodable target (no CORS), then
+ * CORS headers on everything, 200 for any OPTIONS, and ServeMux's 301 for unclean paths.
+ */
+async function answerBeforeRouting(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  targetOf: (request: FastifyRequest) => RequestTarget,
+): Promise<FastifyReply | undefined> {
+  const target = targetOf(request);
+  if (target.kind === 'malformed') return sendMalformedTarget(reply);
+  reply.headers(corsHeaders);
+  if (request.method === 'OPTIONS') return reply.code(200).send();
+  if (target.kind === 'redirect') return sendRedirect(reply, request.method, target.location);
+  return undefined;
+}
+
+/** The Allow header of a 405 for a path some route serves; undefined for unknown paths. */
+function allowFor(path: string): string | null | undefined {
+  if (isKeysPath(path)) return keysAllow;
+  if (miscGetOnlyPaths.includes(path) || statsPaths.includes(path)) return 'GET';
+  if (path === machinesPath) return machinesAllow;
+  if (isMembersPath(path)) return null;
+  return undefined;
+}
+
+interface ErrorContext {
+  readonly backend: KeysBackend;
+  readonly bodyBytesMax: number;
+}
+
+/** Errors fastify raised before a handler answered, in etcd's shape. */
+function answerError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: ErrorContext,
+): FastifyReply {
+  const { backend, bodyBytesMax } = context;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    reply.header('Connection', 'close');
+    const cause = `http: POST too large: body over requestBodyBytesMax ${bodyBytesMax} bytes`;
+    return sendV2Error(reply, backend, new V2Error(ErrorCode.InvalidForm, cause, 0));
   }
-}
-
-async function handleGet(backend: KeysBackend, path: string, params: Params, reply: FastifyReply): Promise<void> {
-  const recursive = bool(params, 'recursive');
-  const sorted = bool(params, 'sorted');
-  const quorum = bool(params, 'quorum');
-  if (bool(params, 'wait') && !quorum) return watch(backend, path, params, reply, recursive);
-  const result = quorum ? await backend.quorumGet(path, { recursive, sorted }) : backend.get(path, { recursive, sorted });
-  return sendResult(backend, reply, result, false);
-}
-
-function watch(backend: KeysBackend, path: string, params: Params, reply: FastifyReply, recursive: boolean): Promise<void> {
-  const sinceIndex = params['waitIndex'] ? integer(params['waitIndex'], ErrorCode.IndexNotNumber, 'waitIndex') : 0;
-  return new Promise((resolve) => {
-    let done = false;
-    const watcher = backend.watch({ path, recursive, sinceIndex }, (delivery) => {
-      if (done) return;
-      done = true;
-      if (delivery instanceof V2Error) reply.raw.end(JSON.stringify(delivery.toJSON()) + '\n');
-      else reply.raw.end(delivery.json + '\n');
-      resolve();
-    });
-    if (watcher instanceof V2Error) {
-      done = true;
-      void sendResult(backend, reply, watcher, false).then(resolve);
-      return;
-    }
-    if (done) return;
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'Content-Type': 'application/json', 'X-Etcd-Index': String(backend.etcdIndex()),
-      'X-Etcd-Cluster-Id': backend.clusterId, 'Access-Control-Allow-Origin': '*',
-    });
-    reply.raw.flushHeaders();
-    reply.raw.on('close', () => {
-      if (!done) watcher.cancel();
-      done = true;
-      resolve();
-    });
-  });
-}
-
-function writeRequest(method: V2WriteRequest['method'], path: string, params: Params): V2WriteRequest {
-  const ttl = params['ttl'];
-  const prevExist = params['prevExist'];
-  return {
-    method, path,
-    ...(params['value'] !== undefined ? { value: params['value'] } : {}),
-    dir: bool(params, 'dir'),
-    ...(ttl !== undefined ? { ttlSeconds: ttl === '' ? null : integer(ttl, ErrorCode.TtlNotNumber, 'ttl') } : {}),
-    refresh: bool(params, 'refresh'),
-    ...(params['prevValue'] !== undefined ? { prevValue: params['prevValue'] } : {}),
-    ...(params['prevIndex'] !== undefined ? { prevIndex: integer(params['prevIndex'], ErrorCode.IndexNotNumber, 'prevIndex') } : {}),
-    ...(prevExist !== undefined ? { prevExist: bool(params, 'prevExist') } : {}),
-    recursive: bool(params, 'recursive'),
-  };
-}
-
-function bool(params: Params, name: string): boolean {
-  const value = params[name];
-  if (value === undefined) return false;
-  if (trueWords.has(value)) return true;
-  if (falseWords.has(value)) return false;
-  throw new V2Error(ErrorCode.InvalidField, `invalid value for "${name}"`, 0);
-}
-
-function integer(value: string, code: ErrorCode, name: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new V2Error(code, `invalid value for "${name}"`, 0);
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const cause = 'mime: invalid media type';
+    return sendV2Error(reply, backend, new V2Error(ErrorCode.InvalidForm, cause, 0));
   }
-  return Number(value);
-}
-
-async function sendResult(backend: KeysBackend, reply: FastifyReply, result: V2Result, write: boolean): Promise<void> {
-  if (result instanceof V2Error) {
-    reply.code(result.httpStatus).header('X-Etcd-Index', String(result.index)).type('application/json')
-      .send(JSON.stringify(result.toJSON()) + '\n');
-    return;
-  }
-  const position = backend.raftPosition();
-  const created = write && (result.action === 'create' || (result.action === 'set' && result.prevNode === undefined));
-  reply.code(created ? 201 : 200)
-    .header('X-Etcd-Index', String(result.etcdIndex))
-    .header('X-Raft-Index', String(position.index))
-    .header('X-Raft-Term', String(position.term))
-    .type('application/json')
-    .send(result.json + '\n');
+  request.log.error({ err: error }, 'v2 api request failed');
+  const cause = 'the request failed inside kvd';
+  return sendV2Error(reply, backend, new V2Error(ErrorCode.RaftInternal, cause, 0));
 }
