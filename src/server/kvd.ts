@@ -41,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function run(config: KvdConfig, logger: Logger): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   const storage = new LevelRaftStorage(`${config.dataDir}/db`);
+  storage.fsyncDelayMs = Number(process.env['KVD_TEST_FSYNC_DELAY_MS'] ?? 0) || 0;
   try {
     await storage.open();
   } catch (error) {
@@ -62,7 +63,7 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
       nowMs: () => Date.now(),
       setInterval: (fn, ms) => { const t = setInterval(fn, ms); return { stop: () => clearInterval(t) }; },
     },
-    random: new Prng(randomInt(2 ** 32)), logger,
+    random: new Prng(randomInt(2 ** 32)), logger, testBugs: testBugsFromEnv(logger),
   }, loaded);
   await transport.start();
   member.start();
@@ -122,4 +123,16 @@ async function ensureIdentity(config: KvdConfig, storage: LevelRaftStorage, logg
 
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** KVD_TEST_BUGS=a,b switches on broken-on-purpose behaviour for fault-injection tests. */
+function testBugsFromEnv(logger: Logger): Set<'reads-skip-read-index' | 'ack-before-fsync'> {
+  const known = ['reads-skip-read-index', 'ack-before-fsync'] as const;
+  const bugs = new Set<(typeof known)[number]>();
+  for (const name of (process.env['KVD_TEST_BUGS'] ?? '').split(',').filter(Boolean)) {
+    if (!(known as readonly string[]).includes(name)) throw new Error(`KVD_TEST_BUGS: unknown bug "${name}"`);
+    bugs.add(name as (typeof known)[number]);
+  }
+  if (bugs.size > 0) logger.warn({ bugs: [...bugs] }, 'TEST-ONLY BUGS ARE SWITCHED ON: this member is broken on purpose');
+  return bugs;
 }

@@ -29,6 +29,8 @@ export interface MemberOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Test-only broken-on-purpose switches, for showing the Jepsen harness catches them. */
+  readonly testBugs?: ReadonlySet<'reads-skip-read-index' | 'ack-before-fsync'>;
 }
 
 interface Waiter<T> { resolve(value: T): void; timer: ReturnType<typeof setTimeout> }
@@ -124,6 +126,7 @@ export class Member {
 
   /** Resolves true once this member has applied past a ReadIndex point; false on timeout. */
   readBarrier(): Promise<boolean> {
+    if (this.options.testBugs?.has('reads-skip-read-index')) return Promise.resolve(true);
     const context = `${this.options.id}-r${++this.counter}`;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -196,6 +199,8 @@ export class Member {
 
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.role) this.options.logger.info({ ...ready.role }, 'raft role changed');
+    const early = this.options.testBugs?.has('ack-before-fsync') === true;
+    if (early) this.options.transport.send(ready.send);
     const started = this.options.clock.nowMs();
     await this.options.storage.persist(ready.persist);
     const took = this.options.clock.nowMs() - started;
@@ -204,7 +209,7 @@ export class Member {
       this.installSnapshot(ready.persist.snapshot);
       await this.options.storage.saveApplied(ready.persist.snapshot.meta.index, this.store.takeChanges());
     }
-    this.options.transport.send(ready.send);
+    if (!early) this.options.transport.send(ready.send);
     for (const entry of ready.apply) this.applyEntry(entry);
     const last = ready.apply[ready.apply.length - 1];
     if (last) {
