@@ -44,4 +44,18 @@ export interface KeysBackend {
   storeStats(): Record<string, unknown>;
   /** True when this member has a leader and applied recently: for /health. */
   healthy(): boolean;
+  /** Runtime membership (/v2/members POST, DELETE, PUT, promote); absent: not supported. */
+  changeMembers?(request: MemberChangeRequest): Promise<MemberChangeResult>;
 }
+
+export interface MemberChangeRequest {
+  readonly op: 'add' | 'remove' | 'update' | 'promote';
+  readonly id?: string;
+  readonly peerURLs?: readonly string[];
+  readonly isLearner?: boolean;
+  readonly force?: boolean;
+}
+
+export type MemberChangeResult =
+  | { readonly ok: true; readonly id: string; readonly attributes?: { name: string; peerURLs: readonly string[]; clientURLs: readonly string[] } }
+  | { readonly ok: false; readonly status: number; readonly message: string };

@@ -1,5 +1,5 @@
 // Deterministic member and cluster IDs, as etcd derives them: a member ID from its peer URLs
-// and the cluster token, a cluster ID from the member IDs. Lowercase hex without leading zeros.
+// and the cluster token, a cluster ID from the token. Lowercase hex without leading zeros.
 import { createHash } from 'node:crypto';
 
 function hashId(text: string): string {
@@ -11,6 +11,10 @@ export function memberIdFor(peerURLs: readonly string[], clusterToken: string): 
   return hashId(`${[...peerURLs].sort().join(',')}|${clusterToken}`);
 }
 
-export function clusterIdFor(memberIds: readonly string[], clusterToken: string): string {
-  return hashId(`${[...memberIds].sort().join(',')}|${clusterToken}|cluster`);
+/**
+ * The cluster ID comes from the cluster token alone, so a member joining later
+ * (--initial-cluster-state existing) derives the same ID without asking anyone.
+ */
+export function clusterIdFor(clusterToken: string): string {
+  return hashId(`${clusterToken}|cluster`);
 }

@@ -15,6 +15,7 @@ import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js'
 import { clusterIdFor, memberIdFor } from './identity.js';
 import { Member } from './member.js';
 import { MemberBackend } from './member-backend.js';
+import { MembershipService } from './membership-service.js';
 import { makeLogger } from './logger.js';
 
 export const KVD_VERSION = '0.1.0';
@@ -65,10 +66,18 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
     },
     random: new Prng(randomInt(2 ** 32)), logger, testBugs: testBugsFromEnv(logger),
   }, loaded);
+  if (loaded.entries.length === 0 && loaded.snapshot.meta.index === 0) {
+    // A member joining an existing cluster knows its peers only from --initial-cluster.
+    for (const [name, urls] of config.initialCluster) {
+      const id = memberIdFor(urls, config.initialClusterToken);
+      if (name !== config.name && urls[0]) transport.addPeer(id, urls[0]);
+    }
+  }
+  const membership = new MembershipService(member, config.initialClusterToken, 5000);
   await transport.start();
   member.start();
   member.publishAttributes({ name: config.name, peerURLs: [...config.initialAdvertisePeerUrls], clientURLs: [...config.advertiseClientUrls] });
-  const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name);
+  const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name, membership);
   const app = buildApp(backend, { version: { etcdserver: ETCD_COMPAT_VERSION, etcdcluster: '3.4.0', kvd: KVD_VERSION } });
   for (const url of config.listenClientUrls) {
     await app.listen({ host: url.hostname, port: Number(url.port) });
@@ -105,10 +114,12 @@ async function ensureIdentity(config: KvdConfig, storage: LevelRaftStorage, logg
   const token = config.initialClusterToken;
   const ids = new Map([...config.initialCluster].map(([name, urls]) => [name, memberIdFor(urls, token)]));
   const memberId = ids.get(config.name) as string;
-  const clusterId = clusterIdFor([...ids.values()], token);
+  const clusterId = clusterIdFor(token);
   if (config.initialClusterState === 'existing') {
-    logger.fatal('--initial-cluster-state existing is not supported yet: start members of a new cluster together');
-    process.exit(1);
+    // Joining a running cluster: no bootstrap entries; the leader sends the log (or a snapshot).
+    const identity = { clusterId, memberId, name: config.name };
+    await storage.saveIdentity(identity);
+    return identity;
   }
   const entries = bootstrapEntries([...config.initialCluster].map(([name, urls]) => ({
     id: ids.get(name) as string,

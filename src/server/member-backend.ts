@@ -1,6 +1,7 @@
 // Adapts a Member to the KeysBackend seam the HTTP gateway serves: writes through Raft,
 // quorum reads through ReadIndex, local reads and watches from the v2 keyspace.
-import type { KeysBackend, MemberInfo, RaftPosition } from '../api/keys-backend.js';
+import type { KeysBackend, MemberChangeRequest, MemberChangeResult, MemberInfo, RaftPosition } from '../api/keys-backend.js';
+import type { MembershipService } from './membership-service.js';
 import { ErrorCode, V2Error, type GetOptions, type V2Result, type V2WriteRequest, type WatchCallback, type WatchOptions, type Watcher } from '../store/v2/index.js';
 import type { Member } from './member.js';
 
@@ -8,7 +9,12 @@ export class MemberBackend implements KeysBackend {
   private readonly startedAt = new Date().toISOString();
 
   constructor(private readonly member: Member, readonly clusterId: string, readonly memberId: string,
-    readonly name: string) {}
+    readonly name: string, private readonly membership?: MembershipService) {}
+
+  changeMembers(request: MemberChangeRequest): Promise<MemberChangeResult> {
+    if (!this.membership) return Promise.resolve({ ok: false, status: 405, message: 'Method Not Allowed' });
+    return this.membership.change(request);
+  }
 
   write(request: V2WriteRequest): Promise<V2Result> {
     return this.member.write(request);

@@ -148,6 +148,36 @@ export class Member {
     return new V2Error(this.core.leaderId === '' ? ErrorCode.LeaderElection : ErrorCode.RaftInternal, cause, this.store.etcdIndex);
   }
 
+  get transport(): Transport {
+    return this.options.transport;
+  }
+
+  /** Resolves true once the log is applied through `index` here, false after `timeoutMs`. */
+  waitApplied(index: number, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const deadline = this.options.clock.nowMs() + timeoutMs;
+      const check = (): void => {
+        if (this.core.log.applied >= index) return resolve(true);
+        if (this.stopped || this.options.clock.nowMs() >= deadline) return resolve(false);
+        setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
+  /** Replicates new attributes for member `id` (e.g. new peer URLs) and waits for them. */
+  async publishAndWait(id: NodeId, attributes: MemberAttributes, timeoutMs: number): Promise<boolean> {
+    const result = this.core.propose([encodeEnvelope({ r: `${this.options.id}-${++this.counter}`, publish: { id, attributes } })]);
+    if (!result.ok) return false;
+    this.pump();
+    const deadline = this.options.clock.nowMs() + timeoutMs;
+    while (this.options.clock.nowMs() < deadline) {
+      if (JSON.stringify(this.members.get(id)) === JSON.stringify(attributes)) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
+  }
+
   /** Publishes this member's attributes (client URLs) through the log until they are in. */
   publishAttributes(attributes: MemberAttributes): void {
     const published = (): boolean => {
