@@ -5,10 +5,13 @@ import { randomInt } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { CommanderError } from 'commander';
 import { buildApp } from '../api/app.js';
+// discovery (owned by src/discovery/): --discovery bootstrap and GET /new
+import { applyDiscovery } from '../discovery/bootstrap.js';
+import { registerNewTokenRoute } from '../discovery/new-token-route.js';
 import { Prng } from '../lib/prng.js';
 import { bootstrapEntries } from '../raft/index.js';
 import { LevelRaftStorage } from '../storage/level-raft-storage.js';
-import type { MemberIdentity } from '../storage/raft-storage.js';
+import { StorageCorruptError, type MemberIdentity } from '../storage/raft-storage.js';
 import { TcpTransport } from '../transport/tcp-transport.js';
 import { encodeAttributes } from './envelope.js';
 import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js';
@@ -40,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 async function run(config: KvdConfig, logger: Logger): Promise<void> {
+  config = await applyDiscovery(config, logger); // discovery: before the data dir is touched
   mkdirSync(config.dataDir, { recursive: true });
   const storage = new LevelRaftStorage(`${config.dataDir}/db`);
   storage.fsyncDelayMs = Number(process.env['KVD_TEST_FSYNC_DELAY_MS'] ?? 0) || 0;
@@ -49,8 +53,19 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
     logger.fatal({ err: error }, `cannot open data dir ${config.dataDir} (is another kvd using it?)`);
     process.exit(1);
   }
-  const identity = await ensureIdentity(config, storage, logger);
-  const loaded = await storage.load();
+  let identity: MemberIdentity;
+  let loaded: Awaited<ReturnType<LevelRaftStorage['load']>>;
+  try {
+    identity = await ensureIdentity(config, storage, logger);
+    loaded = await storage.load();
+  } catch (error) {
+    if (!(error instanceof StorageCorruptError)) throw error;
+    logger.fatal(`data dir ${config.dataDir} is damaged: ${error.message}. kvd will not repair or ` +
+      'overwrite it: restore it from a backup, or remove this member from the cluster and add it ' +
+      'back with an empty data dir');
+    await storage.close();
+    process.exit(1);
+  }
   const transport = new TcpTransport({
     selfId: identity.memberId, clusterId: identity.clusterId, listenUrl: config.listenPeerUrl.toString(),
     logger: logger.child({ component: 'transport' }),
@@ -79,6 +94,8 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
   member.publishAttributes({ name: config.name, peerURLs: [...config.initialAdvertisePeerUrls], clientURLs: [...config.advertiseClientUrls] });
   const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name, membership);
   const app = buildApp(backend, { version: { etcdserver: ETCD_COMPAT_VERSION, etcdcluster: '3.4.0', kvd: KVD_VERSION } });
+  // discovery: GET /new?size=N hands out tokens served by this cluster's keys API
+  registerNewTokenRoute(app, backend, { clientUrl: config.advertiseClientUrls[0]!, tokenTtlSeconds: config.discovery.tokenTtlSeconds });
   for (const url of config.listenClientUrls) {
     await app.listen({ host: url.hostname, port: Number(url.port) });
   }
