@@ -1,6 +1,8 @@
 // kvd's command-line flags (etcd's names) and KVD_* environment variables, validated into
 // one config before anything touches the disk. A bad flag is a one-line error naming it.
 import { Command, Option } from 'commander';
+// discovery (owned by src/discovery/): --discovery, --discovery-timeout, --discovery-token-ttl
+import { discoveryFlagSpecs, parseDiscoveryFlags, type DiscoveryConfig } from '../discovery/discovery-flags.js';
 
 export interface KvdConfig {
   readonly name: string;
@@ -17,6 +19,8 @@ export interface KvdConfig {
   readonly snapshotCount: number;
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: string;
+  /** discovery: the --discovery* flags (src/discovery/discovery-flags.ts). */
+  readonly discovery: DiscoveryConfig;
 }
 
 export class FlagError extends Error {}
@@ -36,6 +40,7 @@ const flagSpecs: [string, string, string | undefined][] = [
   ['--snapshot-count <n>', 'applied entries between snapshots', '10000'],
   ['--log-format <format>', 'json or pretty', undefined],
   ['--log-level <level>', 'trace, debug, info, warn, error', 'info'],
+  ...discoveryFlagSpecs, // discovery
 ];
 
 export function buildCommand(version: string): Command {
@@ -53,6 +58,8 @@ export function buildCommand(version: string): Command {
 }
 
 export function parseFlags(raw: Record<string, string | undefined>): KvdConfig {
+  const discovery = parseDiscoveryFlags(raw); // discovery: checked first (--initial-cluster clash)
+  if (typeof discovery === 'string') throw new FlagError(discovery);
   const name = nonEmpty('--name', raw['name']);
   const listenClientUrls = urlList('--listen-client-urls', raw['listenClientUrls']!);
   const listenPeerUrls = urlList('--listen-peer-urls', raw['listenPeerUrls']!);
@@ -85,6 +92,7 @@ export function parseFlags(raw: Record<string, string | undefined>): KvdConfig {
     heartbeatIntervalMs, electionTimeoutMs,
     snapshotCount: integer('--snapshot-count', raw['snapshotCount']!, 1, 100_000_000),
     logFormat, logLevel: raw['logLevel'] ?? 'info',
+    discovery, // discovery
   };
 }
 
