@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder } from './fixtures.js';
-import type { Operation } from './history.js';
-import { checkLinearizable, describeResult } from './linearizability.js';
+import type { Operation } from '../../src/check/history.js';
+import { checkLinearizable, describeResult } from '../../src/check/linearizability.js';
 
 function expectAccepted(history: readonly Operation[]): void {
   const result = checkLinearizable(history);

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { Prng } from '../../src/lib/prng.js';
-import type { OpKind, Operation, Outcome } from './history.js';
+import type { OpKind, Operation, Outcome } from '../../src/check/history.js';
 
 /** [invoke, complete]; complete null means the op's outcome is unknown. */
 export type Span = readonly [number, number | null];

@@ -8,9 +8,9 @@ import {
   describeOp,
   validateHistory,
   type Operation,
-} from './history.js';
-import { checkLinearizable } from './linearizability.js';
-import { inFlightForm, mismatch, step } from './kv-model.js';
+} from '../../src/check/history.js';
+import { checkLinearizable } from '../../src/check/linearizability.js';
+import { inFlightForm, mismatch, step } from '../../src/check/kv-model.js';
 
 function op(fields: Partial<Operation> & Pick<Operation, 'kind' | 'outcome'>): Operation {
   return { id: 1, client: 1, key: 'k', invokeTime: 0, completeTime: 1, ...fields };

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryHistoryArb, execute, fcParams, planArb, type PlannedOp } from './fixtures.js';
-import { describeHistory, type Operation } from './history.js';
-import { checkLinearizable, describeResult, splitByKey } from './linearizability.js';
-import { searchKey } from './search.js';
-import { firstHolding, shrinkFailure } from './shrink.js';
+import { describeHistory, type Operation } from '../../src/check/history.js';
+import { checkLinearizable, describeResult, splitByKey } from '../../src/check/linearizability.js';
+import { searchKey } from '../../src/check/search.js';
+import { firstHolding, shrinkFailure } from '../../src/check/shrink.js';
 
 const NEVER = 'never-written';
 

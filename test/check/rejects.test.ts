@@ -3,8 +3,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder } from './fixtures.js';
-import type { Operation } from './history.js';
-import { checkLinearizable, describeResult, type CheckResult } from './linearizability.js';
+import type { Operation } from '../../src/check/history.js';
+import {
+  checkLinearizable,
+  describeResult,
+  type CheckResult,
+} from '../../src/check/linearizability.js';
 
 type Rejection = Extract<CheckResult, { verdict: 'not-linearizable' }>;
 

@@ -4,9 +4,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder, execute, randomPlan } from './fixtures.js';
-import type { Operation } from './history.js';
-import { DEFAULT_STEPS_MAX, checkLinearizable, describeResult } from './linearizability.js';
-import { searchKey } from './search.js';
+import type { Operation } from '../../src/check/history.js';
+import {
+  DEFAULT_STEPS_MAX,
+  checkLinearizable,
+  describeResult,
+} from '../../src/check/linearizability.js';
+import { searchKey } from '../../src/check/search.js';
 
 function timed<T>(run: () => T): { value: T; ms: number } {
   const start = performance.now();

@@ -5,8 +5,8 @@
 // Test-only.
 import { Prng } from '../../src/lib/prng.js';
 import { bootstrapEntries, type Message, type NodeId } from '../../src/raft/index.js';
-import { checkLinearizable } from '../check/linearizability.js';
-import { describeHistory } from '../check/history.js';
+import { checkLinearizable } from '../../src/check/linearizability.js';
+import { describeHistory } from '../../src/check/history.js';
 import type { Bug } from './bugs.js';
 import { Nemesis } from './nemesis.js';
 import { SafetyChecker } from './safety-checker.js';

@@ -3,7 +3,7 @@
 // then indeterminate), and records everything in a history for the linearizability checker.
 // Test-only.
 import type { Prng } from '../../src/lib/prng.js';
-import { HistoryRecorder, type Operation } from '../check/history.js';
+import { HistoryRecorder, type Operation } from '../../src/check/history.js';
 import type { Scheduler } from './scheduler.js';
 import type { ClientAnswer, SimMember } from './sim-member.js';
 
