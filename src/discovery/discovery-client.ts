@@ -61,6 +61,8 @@ class DiscoveryRun {
   private readonly base: string;
   private readonly value: string;
   private readonly tokenName: string;
+  /** Set once this run sent its registration PUT: a listed registration may be its own. */
+  private putSent = false;
 
   constructor(private readonly options: DiscoveryOptions) {
     this.base = options.tokenUrl.replace(/\/+$/, '');
@@ -117,6 +119,7 @@ class DiscoveryRun {
     const clash = findDuplicate([...list, this.selfRegistration()]);
     if (clash !== null) throw duplicateError(this.options, size, clash, false);
     const url = new URL(`${this.base}/${memberId}?prevExist=false`);
+    this.putSent = true;
     const outcome = await this.send({ method: 'PUT', url, form: { value: this.value } });
     if (outcome.kind === 'transient') {
       await this.budget.failed('register this member', outcome.reason);
@@ -141,10 +144,12 @@ class DiscoveryRun {
     const { size, list } = status;
     const self = this.selfRegistration();
     const same = mine.name === self.name && mine.peerUrls.join(',') === self.peerUrls.join(',');
-    if (!same || list.length >= size) {
-      if (placeOf(list, mine.id, size) === 'late') throw fullError(this.options, size, list, true);
-      throw tokenUsedError(this.options, size, list, mine);
+    if (same && placeOf(list, mine.id, size) === 'late') throw fullError(this.options, size, list, true);
+    if (same && this.putSent) {
+      this.options.log.info(`discovery: the registration PUT landed (createdIndex ${mine.createdIndex})`);
+      return mine;
     }
+    if (!same || list.length >= size) throw tokenUsedError(this.options, size, list, mine);
     this.options.log.info(`discovery: this member registered earlier (createdIndex `
       + `${mine.createdIndex}) and the token is not complete yet (${list.length} of ${size}): `
       + 'resuming the wait');
