@@ -14,7 +14,8 @@ export function parseDurationMs(text: string): number | null {
 /** "5m0s"-like short text for messages: the largest units that keep it exact. */
 export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
-  if (ms % 1000 !== 0) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 60_000 && ms % 1000 !== 0) return `${Number((ms / 1000).toFixed(1))}s`;
+  if (ms % 1000 !== 0) return formatDurationMs(Math.round(ms / 1000) * 1000);
   const seconds = ms / 1000;
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

@@ -36,6 +36,9 @@ describe('discovery flags', () => {
     expect(parseDurationMs('x')).toBeNull();
     expect(formatDurationMs(300_000)).toBe('5m0s');
     expect(formatDurationMs(2000)).toBe('2s');
+    expect(formatDurationMs(1985)).toBe('2s');
+    expect(formatDurationMs(1600)).toBe('1.6s');
+    expect(formatDurationMs(61_400)).toBe('1m1s');
   });
 });
 
