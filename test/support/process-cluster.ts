@@ -2,11 +2,18 @@
 // with bounded waits, and stops every process it started. Ports come from a per-file base
 // so suites running in parallel do not collide.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const kvdBin = resolve(import.meta.dirname, '../../bin/kvd.js');
+/** The repo root, whether this runs from test/ (vitest) or from dist/test/ (compiled). */
+function repoRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const kvdBin = join(repoRoot(), 'bin', 'kvd.js');
 
 export interface ProcessMember {
   readonly name: string;
