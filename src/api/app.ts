@@ -3,8 +3,8 @@
 // OPTIONS as etcd answers them, form-only body parsing with a size limit, 404/405 fallbacks,
 // and the routes. Imports the routes, v2-params, v2-reply and watch; no store internals.
 
-import type { IncomingMessage } from 'node:http';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
@@ -14,26 +14,15 @@ import Fastify, {
 import { assert } from '../lib/assert.js';
 import { limits } from '../lib/limits.js';
 import { ErrorCode, V2Error } from '../store/v2/index.js';
+import { formContentType, GoRequests, unreadContentType } from './go-request.js';
 import type { KeysBackend } from './keys-backend.js';
-import { handleKeys, isKeysPath, keysAllow, registerKeysRoutes } from './routes/keys.js';
-import { isMembersPath, registerMembersRoutes } from './routes/members.js';
-import {
-  machinesAllow,
-  machinesPath,
-  miscGetOnlyPaths,
-  registerMiscRoutes,
-  type VersionInfo,
-} from './routes/misc.js';
-import { registerStatsRoutes, statsPaths } from './routes/stats.js';
-import { parseRequestTarget, routingUrl, type RequestTarget } from './v2-params.js';
-import {
-  corsHeaders,
-  sendMalformedTarget,
-  sendMethodNotAllowed,
-  sendNotFound,
-  sendRedirect,
-  sendV2Error,
-} from './v2-reply.js';
+import { registerFallback } from './routes/fallback.js';
+import { registerKeysRoutes } from './routes/keys.js';
+import { registerMembersRoutes } from './routes/members.js';
+import { registerMiscRoutes, type VersionInfo } from './routes/misc.js';
+import { registerStatsRoutes } from './routes/stats.js';
+import { routingUrl, type RequestTarget } from './v2-params.js';
+import { corsHeaders, sendMalformedTarget, sendRedirect, sendV2Error } from './v2-reply.js';
 import { WatchSessions } from './watch.js';
 
 export interface AppOptions {
@@ -50,48 +39,32 @@ const unroutedUrl = '/';
 export function buildApp(backend: KeysBackend, options: AppOptions): FastifyInstance {
   const bodyBytesMax = options.requestBodyBytesMax ?? limits.requestBodyBytesMax;
   assert(Number.isSafeInteger(bodyBytesMax) && bodyBytesMax > 0, 'requestBodyBytesMax > 0');
-  const targets = new WeakMap<IncomingMessage, RequestTarget>();
-  const targetOfRaw = (raw: IncomingMessage): RequestTarget => {
-    let target = targets.get(raw);
-    if (target === undefined) {
-      const rawUrl = (raw as { originalUrl?: string }).originalUrl ?? raw.url ?? '/';
-      target = parseRequestTarget(rawUrl);
-      targets.set(raw, target);
-    }
-    return target;
-  };
-  const targetOf = (request: FastifyRequest): RequestTarget => targetOfRaw(request.raw);
+  const go = new GoRequests();
+  const targetOf = (request: FastifyRequest): RequestTarget => go.target(request.raw);
   const app = Fastify({
     ...loggerOptions(options.logger),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyBytesMax,
-    routerOptions: { maxParamLength: 64 * 1024 },
-    querystringParser: () => ({}),
+    // Parameters are parsed from the raw target with Go's rules (v2-params), not by fastify.
+    routerOptions: { maxParamLength: 64 * 1024, querystringParser: () => ({}) },
     rewriteUrl: (raw) => {
-      const target = targetOfRaw(raw);
+      const target = go.target(raw);
       return target.kind === 'clean' ? routingUrl(target.path) : unroutedUrl;
     },
     frameworkErrors: (_error, _request, reply) => sendMalformedTarget(reply),
+    // The logger union makes fastify's overloads infer a narrower instance type.
   }) as unknown as FastifyInstance;
   const sessions = new WatchSessions();
   registerBodyParsers(app, bodyBytesMax);
-  app.addHook('onRequest', async (request, reply) => answerBeforeRouting(request, reply, targetOf));
+  app.addHook('onRequest', async (request, reply) => answerBeforeRouting(request, reply, go));
   app.addHook('preClose', async () => sessions.endAll());
-  const keys = { backend, sessions, targetOf };
+  const mediaErrorOf = (request: FastifyRequest): string | null => go.mediaError(request.raw);
+  const keys = { backend, sessions, targetOf, mediaErrorOf };
   registerKeysRoutes(app, keys);
   registerMembersRoutes(app, backend);
   registerStatsRoutes(app, backend);
   registerMiscRoutes(app, backend, options.version);
-  app.setNotFoundHandler((request, reply) => {
-    const target = targetOf(request);
-    assert(target.kind === 'clean', () => `not-found handler for a ${target.kind} target`);
-    if (isKeysPath(target.path) && keysAllow.split(',').includes(request.method)) {
-      return handleKeys(keys, request, reply); // a prefix spelled with %2F: /v2%2Fkeys/a
-    }
-    const allow = allowFor(target.path);
-    if (allow === undefined) return sendNotFound(reply);
-    return sendMethodNotAllowed(reply, allow);
-  });
+  registerFallback(app, keys);
   app.setErrorHandler((error: FastifyError, request, reply) =>
     answerError(error, request, reply, { backend, bodyBytesMax }),
   );
@@ -105,40 +78,38 @@ function loggerOptions(
   return { loggerInstance: logger };
 }
 
-/** Go reads only form bodies (of PUT and POST); any other body is left unread. */
+/**
+ * Go reads only form bodies (of PUT and POST); any other body is left unread. The onRequest
+ * hook has already rewritten each Content-Type to one of these two.
+ */
 function registerBodyParsers(app: FastifyInstance, bodyBytesMax: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
+    formContentType,
     { parseAs: 'string', bodyLimit: bodyBytesMax },
     (_request, body, done) => done(null, body),
   );
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  app.addContentTypeParser([unreadContentType, '*'], (_request, _payload, done) =>
+    done(null, undefined),
+  );
 }
 
 /**
  * What etcd answers before any handler: Go's 400 for an undecodable target (no CORS), then
  * CORS headers on everything, 200 for any OPTIONS, and ServeMux's 301 for unclean paths.
+ * Also decides how the body will be read, as Go would.
  */
 async function answerBeforeRouting(
   request: FastifyRequest,
   reply: FastifyReply,
-  targetOf: (request: FastifyRequest) => RequestTarget,
+  go: GoRequests,
 ): Promise<FastifyReply | undefined> {
-  const target = targetOf(request);
+  const target = go.target(request.raw);
   if (target.kind === 'malformed') return sendMalformedTarget(reply);
+  if (go.classifyBody(request.raw).closeConnection) reply.header('Connection', 'close');
   reply.headers(corsHeaders);
   if (request.method === 'OPTIONS') return reply.code(200).send();
   if (target.kind === 'redirect') return sendRedirect(reply, request.method, target.location);
-  return undefined;
-}
-
-/** The Allow header of a 405 for a path some route serves; undefined for unknown paths. */
-function allowFor(path: string): string | null | undefined {
-  if (isKeysPath(path)) return keysAllow;
-  if (miscGetOnlyPaths.includes(path) || statsPaths.includes(path)) return 'GET';
-  if (path === machinesPath) return machinesAllow;
-  if (isMembersPath(path)) return null;
   return undefined;
 }
 
@@ -160,9 +131,11 @@ function answerError(
     const cause = `http: POST too large: body over requestBodyBytesMax ${bodyBytesMax} bytes`;
     return sendV2Error(reply, backend, new V2Error(ErrorCode.InvalidForm, cause, 0));
   }
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    const cause = 'mime: invalid media type';
-    return sendV2Error(reply, backend, new V2Error(ErrorCode.InvalidForm, cause, 0));
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // A request fastify could not read (a bad Content-Length, a body cut short): Go's form
+    // reader reports such failures as 210 too.
+    return sendV2Error(reply, backend, new V2Error(ErrorCode.InvalidForm, error.message, 0));
   }
   request.log.error({ err: error }, 'v2 api request failed');
   const cause = 'the request failed inside kvd';
