@@ -69,6 +69,8 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
   const transport = new TcpTransport({
     selfId: identity.memberId, clusterId: identity.clusterId, listenUrl: config.listenPeerUrl.toString(),
     logger: logger.child({ component: 'transport' }),
+    // A restarted peer should be heard from within about one election timeout.
+    limits: { reconnectBackoffMsMax: Math.min(1000, config.electionTimeoutMs) },
   });
   const member = new Member({
     id: identity.memberId, name: config.name, clusterId: identity.clusterId,
