@@ -20,6 +20,13 @@ export interface BodyVerdict {
   readonly closeConnection: boolean;
 }
 
+const originalContentTypes = new WeakMap<IncomingMessage, string>();
+
+/** The Content-Type the client sent, before classifyBody rewrote it for the parsers. */
+export function originalContentType(raw: IncomingMessage): string | undefined {
+  return originalContentTypes.get(raw) ?? raw.headers['content-type'];
+}
+
 export class GoRequests {
   private readonly targets = new WeakMap<IncomingMessage, RequestTarget>();
   private readonly verdicts = new WeakMap<IncomingMessage, BodyVerdict>();
@@ -50,6 +57,7 @@ export class GoRequests {
       closeConnection: !media.form && length > unreadBodyBytesMax,
     };
     if (header !== undefined) {
+      originalContentTypes.set(raw, header);
       raw.headers['content-type'] = media.form ? formContentType : unreadContentType;
     }
     this.verdicts.set(raw, verdict);

@@ -16,8 +16,18 @@ export class MemberBackend implements KeysBackend {
     return this.membership.change(request);
   }
 
-  write(request: V2WriteRequest): Promise<V2Result> {
-    return this.member.write(request);
+  /** etcd's store counters, as /v2/stats/store reports them (this member's clients only). */
+  private readonly counters = new Map<string, number>();
+
+  private count(name: string): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + 1);
+  }
+
+  async write(request: V2WriteRequest): Promise<V2Result> {
+    const result = await this.member.write(request);
+    const kind = counterOf(request);
+    this.count(`${kind}${result instanceof V2Error ? 'Fail' : 'Success'}`);
+    return result;
   }
 
   async quorumGet(path: string, options: Omit<GetOptions, 'nowMs'>): Promise<V2Result> {
@@ -27,7 +37,9 @@ export class MemberBackend implements KeysBackend {
   }
 
   get(path: string, options: Omit<GetOptions, 'nowMs'>): V2Result {
-    return this.member.store.get(path, { ...options, nowMs: Date.now() });
+    const result = this.member.store.get(path, { ...options, nowMs: Date.now() });
+    this.count(result instanceof V2Error ? 'getsFail' : 'getsSuccess');
+    return result;
   }
 
   watch(options: WatchOptions, callback: WatchCallback): Watcher | V2Error {
@@ -78,7 +90,12 @@ export class MemberBackend implements KeysBackend {
   }
 
   storeStats(): Record<string, unknown> {
-    return { watchers: this.member.store.watcherCount, etcdIndex: this.member.store.etcdIndex };
+    const stats: Record<string, number> = {};
+    for (const name of ['gets', 'sets', 'delete', 'update', 'create', 'compareAndSwap', 'compareAndDelete']) {
+      stats[`${name}Success`] = this.counters.get(`${name}Success`) ?? 0;
+      stats[`${name}Fail`] = this.counters.get(`${name}Fail`) ?? 0;
+    }
+    return { ...stats, expireCount: this.counters.get('expireCount') ?? 0, watchers: this.member.store.watcherCount };
   }
 
   healthy(): boolean {
@@ -88,4 +105,13 @@ export class MemberBackend implements KeysBackend {
 
 export function notReady(index: number): V2Error {
   return new V2Error(ErrorCode.RaftInternal, 'etcdserver: not ready', index);
+}
+
+function counterOf(request: V2WriteRequest): string {
+  const compares = request.prevValue !== undefined || (request.prevIndex ?? 0) > 0;
+  if (request.method === 'DELETE') return compares ? 'compareAndDelete' : 'delete';
+  if (request.method === 'POST' || request.prevExist === false) return 'create';
+  if (compares) return 'compareAndSwap';
+  if (request.prevExist === true) return 'update';
+  return 'sets';
 }

@@ -15,6 +15,9 @@ import { statsPaths } from './stats.js';
 /** The methods etcd's members handler takes; others get a 405 listing them. */
 export const membersAllow = 'GET,POST,DELETE,PUT';
 
+export { changeMembers } from './member-changes.js';
+import { changeMembers } from './member-changes.js';
+
 export const memberChangesUnserved = JSON.stringify({
   message: 'kvd does not serve member changes (POST, PUT, DELETE under /v2/members) yet',
 });
@@ -36,7 +39,7 @@ function answerUnrouted(
     if (keysAllow.split(',').includes(method)) return handleKeys(keys, request, reply);
     return sendMethodNotAllowed(reply, keysAllow);
   }
-  if (isMembersPath(path)) return answerMembers(keys.backend, path, method, reply);
+  if (isMembersPath(path)) return answerMembers(keys.backend, path, request, reply);
   if (miscGetOnlyPaths.includes(path) || statsPaths.includes(path)) {
     return sendMethodNotAllowed(reply, 'GET');
   }
@@ -44,16 +47,18 @@ function answerUnrouted(
   return sendNotFound(reply);
 }
 
-/** Member paths with a method other than GET. */
+/** Member paths with a method other than GET: runtime membership changes. */
 function answerMembers(
   backend: KeysBackend,
   path: string,
-  method: string,
+  request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
+): FastifyReply | Promise<FastifyReply> {
+  const method = request.method;
   if (!membersAllow.split(',').includes(method)) return sendMethodNotAllowed(reply, membersAllow);
   reply.header('X-Etcd-Cluster-Id', backend.clusterId);
   const collection = path === membersPrefix || path === membersPrefix + '/';
   if (collection && method !== 'POST') return sendMethodNotAllowed(reply, null);
-  return sendJson(reply, 501, memberChangesUnserved);
+  if (backend.changeMembers === undefined) return sendJson(reply, 501, memberChangesUnserved);
+  return changeMembers(backend, path, request, reply);
 }
