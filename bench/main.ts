@@ -247,34 +247,50 @@ async function profileW2(cli: Cli, dataRoot: string): Promise<void> {
   });
   let leaderName = '';
   let result: HttpResult;
+  let fromUs = 0;
+  let toUs = 0;
   const w2 = httpWorkloads.find((w) => w.id === 'W2') as HttpWorkload;
   try {
     await cluster.start();
     const leader = await cluster.leader();
     leaderName = leader.name;
     log(`profiling kvd under W2 for ${seconds} s; leader ${leader.name}`);
+    const nowUs = (): number => Number(process.hrtime.bigint() / 1000n); // V8 profiles use this clock
+    fromUs = nowUs() + 500_000; // skip wrk's connection setup
     result = await runHttpWorkload(w2, leader.clientUrl, cluster.pids(), seconds, 10_000);
+    toUs = nowUs();
     log(`W2: ${result.opsPerSec.toFixed(0)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, server ${result.serverCores.toFixed(2)} cores, ${result.serverUsPerOp.toFixed(0)} µs/op`);
   } finally {
     await cluster.stop('SIGTERM', 15_000); // a graceful exit writes the profiles
   }
-  const dir = profDir(leaderName);
-  const file = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).map((n) => join(dir, n))
-    .sort((a, b) => statSync(b).size - statSync(a).size)[0];
-  if (file === undefined) throw new Error(`no .cpuprofile in ${dir}: did the leader exit gracefully?`);
-  const kept = join(os.tmpdir(), `kvd-w2-leader-${Date.now()}.cpuprofile`);
-  copyFileSync(file, kept);
-  const summary = summarizeProfile(kept);
+  const profileOf = (name: string): string => {
+    const dir = profDir(name);
+    const file = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).map((n) => join(dir, n))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    if (file === undefined) throw new Error(`no .cpuprofile in ${dir}: did ${name} exit gracefully?`);
+    const kept = join(os.tmpdir(), `kvd-w2-${name === leaderName ? 'leader' : 'follower'}-${name}-${Date.now()}.cpuprofile`);
+    copyFileSync(file, kept);
+    return kept;
+  };
+  const requests = Math.round(result!.opsPerSec * ((toUs - fromUs) / 1e6));
+  const leaderProfile = profileOf(leaderName);
+  const follower = cluster.members.find((m) => m.name !== leaderName)!.name;
+  const followerProfile = profileOf(follower);
   const out = join(repoRoot, 'bench/PROFILE.md');
   writeFileSync(out, [
-    '# kvd leader CPU profile under W2 (64 concurrent writers)', '',
+    '# kvd CPU profile under W2 (64 concurrent writers)', '',
     `${new Date().toISOString()}, ${seconds} s of W2 against a 3-member kvd cluster on loopback ` +
-    `(\`npm run bench -- --profile\`), load average ${loadAverage()}. ` +
+    `(\`npm run bench -- --profile\`, every member run as \`node --cpu-prof\`), load average ${loadAverage()} on ${os.availableParallelism()} shared cores. ` +
     `W2 meanwhile: ${result!.opsPerSec.toFixed(0)} ops/s, p50 ${result!.p50Ms.toFixed(2)} ms, p99 ${result!.p99Ms.toFixed(2)} ms; ` +
-    `the 3 members used ${result!.serverCores.toFixed(2)} cores, ${result!.serverUsPerOp.toFixed(0)} µs of CPU per write.`, '',
-    summary.markdown,
+    `the 3 members used ${result!.serverCores.toFixed(2)} cores, ${result!.serverUsPerOp.toFixed(0)} µs of CPU per write (all threads, from /proc).`, '',
+    'Profile times are wall-clock samples of the main thread: on a shared, oversubscribed machine they include time the OS gave to other processes, so read the percentages (the split of the work), not the absolute µs.', '',
+    'Function locations are compiled dist/ files and lines (sources: the same path under src/ with .ts).', '',
+    `## Leader (${leaderName})`, '',
+    summarizeProfile(leaderProfile, { fromUs, toUs, requests }).markdown,
+    `## A follower (${follower})`, '',
+    summarizeProfile(followerProfile, { fromUs, toUs, requests, top: 15 }).markdown,
   ].join('\n'));
-  log(`profile of leader ${leaderName}: ${kept}; summary in ${out}`);
+  log(`profiles: ${leaderProfile}, ${followerProfile}; summary in ${out}`);
 }
 
 async function main(): Promise<void> {

@@ -26,12 +26,25 @@ function areaOf(frame: CallFrame): string {
 }
 
 function frameLabel(frame: CallFrame): string {
-  const url = frame.url.replace(/^file:\/\/.*?\/dist\//, '').replace(/\.js$/, '.ts').replace(/^file:\/\/.*?node_modules\//, 'node_modules/');
+  const url = frame.url.replace(/^file:\/\/.*?\/dist\//, 'dist/').replace(/^file:\/\/.*?node_modules\//, '');
   const name = frame.functionName || '(anonymous)';
   return url ? `${name} (${url}:${frame.lineNumber + 1})` : name;
 }
 
-export function summarizeProfile(path: string, top = 25): ProfileSummary {
+export interface SummaryOptions {
+  /** Rows in the by-function table. */
+  readonly top?: number;
+  /** Only samples taken in this window (µs on the monotonic clock, as process.hrtime). */
+  readonly fromUs?: number;
+  readonly toUs?: number;
+  /** Requests served in the window: adds a CPU µs per request column. */
+  readonly requests?: number;
+}
+
+export function summarizeProfile(path: string, options: SummaryOptions = {}): ProfileSummary {
+  const top = options.top ?? 25;
+  const fromUs = options.fromUs ?? -Infinity;
+  const toUs = options.toUs ?? Infinity;
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -41,10 +54,12 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   const inclusive = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
     const dt = profile.timeDeltas[i + 1] ?? 0; // a sample's time is the gap until the next one
     const node = byId.get(profile.samples[i]!);
-    if (!node) continue;
+    if (!node || at < fromUs || at > toUs) continue;
     totalUs += dt;
     if (node.callFrame.functionName === '(idle)') idleUs += dt;
     const label = frameLabel(node.callFrame);
@@ -62,12 +77,16 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
     }
   }
   const busyUs = totalUs - idleUs;
+  const perOp = options.requests && options.requests > 0 ? options.requests : 0;
   const rows = (m: Map<string, number>, n: number): string[] =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) =>
-      `| ${k.replace(/\|/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${((100 * us) / totalUs).toFixed(1)}% | ${((100 * us) / busyUs).toFixed(1)}% |`);
-  const header = ['| | ms | % of wall | % of busy |', '| --- | ---: | ---: | ---: |'];
+    [...m].sort((a, b) => b[1] - a[1]).filter(([k]) => k !== '(idle)').slice(0, n).map(([k, us]) =>
+      `| ${k.replace(/\|/g, '\\|')} | ${(us / 1000).toFixed(0)} | ${((100 * us) / busyUs).toFixed(1)}%` +
+      `${perOp ? ` | ${(us / perOp).toFixed(1)}` : ''} |`);
+  const header = [`| | ms | % of busy${perOp ? ' | µs/request' : ''} |`, `| --- | ---: | ---: |${perOp ? ' ---: |' : ''}`];
+  const window = Number.isFinite(fromUs) ? ' (the load window only)' : '';
   const md = [
-    `Profile ${path}: ${(totalUs / 1000).toFixed(0)} ms sampled, ${((100 * idleUs) / totalUs).toFixed(1)}% idle.`, '',
+    `Profile \`${path}\`${window}: ${(totalUs / 1000).toFixed(0)} ms sampled, ${((100 * idleUs) / totalUs).toFixed(1)}% idle, ` +
+    `${(busyUs / 1000).toFixed(0)} ms busy${perOp ? `, ${perOp} requests: ${(busyUs / perOp).toFixed(0)} µs of this process's main-thread CPU per request` : ''}.`, '',
     '### Self time by area', '', ...header, ...rows(area, 20), '',
     `### Self time by function (top ${top})`, '', ...header, ...rows(self, top), '',
     '### Inclusive time of kvd functions (top 25)', '', ...header, ...rows(inclusive, 25), '',
@@ -76,5 +95,5 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.stdout.write(summarizeProfile(process.argv[2]!, Number(process.argv[3] ?? 25)).markdown + '\n');
+  process.stdout.write(summarizeProfile(process.argv[2]!, { top: Number(process.argv[3] ?? 25) }).markdown + '\n');
 }

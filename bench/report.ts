@@ -101,7 +101,7 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
 
   if (results.watch.size > 0) {
     out.push('## W5: watchers on a prefix while 50 writes/s land', '');
-    out.push('| Workload | kvd deliveries/s | etcd deliveries/s | **kvd/etcd** | ideal/s | kvd latency p50 / p99 ms | etcd latency p50 / p99 ms | misses kvd / etcd | cleared (401) kvd / etcd | errors kvd / etcd | writes/s, write p50 ms kvd / etcd | server CPU µs/delivery kvd / etcd | watcher client CPU (cores, share) |');
+    out.push('| Workload | kvd deliveries/s | etcd deliveries/s | **kvd/etcd** | ideal/s | kvd latency p50 / p99 / p999 ms | etcd latency p50 / p99 / p999 ms | misses kvd / etcd | cleared (401) kvd / etcd | errors kvd / etcd | writes/s, write p50 ms kvd / etcd | server CPU µs/delivery kvd / etcd | watcher client CPU (cores, share) |');
     out.push('| --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [w, runs] of results.watch) {
       const k = runs.kvd.filter((r) => r.na === undefined);
@@ -111,14 +111,15 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
       const cell = (r: WatchResult[], na: WatchResult | undefined, text: (x: WatchResult[]) => string): string =>
         r.length === 0 ? (na ? 'n/a' : '—') : text(r);
       const missText = (r: WatchResult[]): string => `${f(sum(r, (x) => x.misses))} (${pct(sum(r, (x) => x.misses) / Math.max(1, sum(r, (x) => x.writes * w.watchers)))})`;
+      const latText = (r: WatchResult[]): string =>
+        `${ms(med(r, (x) => x.p50Ms))} / ${ms(med(r, (x) => x.p99Ms))} / ${ms(med(r, (x) => x.p999Ms))}`;
       const writeText = (r: WatchResult[]): string => `${f(med(r, (x) => x.writesPerSec))}, ${ms(med(r, (x) => x.writeP50Ms))}`;
       const gen = [...k, ...e];
       out.push(`| ${w.id} ${w.title} | ${cell(k, naK, (r) => f(med(r, (x) => x.deliveriesPerSec)))} | ` +
         `${cell(e, naE, (r) => f(med(r, (x) => x.deliveriesPerSec)))} | ` +
         `**${k.length && e.length ? ratio(med(k, (x) => x.deliveriesPerSec), med(e, (x) => x.deliveriesPerSec)) : 'n/a'}** | ` +
         `${f(med(gen, (x) => x.idealPerSec))} | ` +
-        `${cell(k, naK, (r) => `${ms(med(r, (x) => x.p50Ms))} / ${ms(med(r, (x) => x.p99Ms))}`)} | ` +
-        `${cell(e, naE, (r) => `${ms(med(r, (x) => x.p50Ms))} / ${ms(med(r, (x) => x.p99Ms))}`)} | ` +
+        `${cell(k, naK, latText)} | ${cell(e, naE, latText)} | ` +
         `${cell(k, naK, missText)} / ${cell(e, naE, missText)} | ` +
         `${cell(k, naK, (r) => f(sum(r, (x) => x.cleared)))} / ${cell(e, naE, (r) => f(sum(r, (x) => x.cleared)))} | ` +
         `${cell(k, naK, (r) => f(sum(r, (x) => x.errors + x.writeErrors)))} / ${cell(e, naE, (r) => f(sum(r, (x) => x.errors + x.writeErrors)))} | ` +

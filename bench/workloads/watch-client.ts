@@ -27,6 +27,7 @@ export interface ClientResult {
   readonly deliveries: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly p999Ms: number;
   readonly maxMs: number;
   /** Answers saying the waited-for index was already cleared from the server's history. */
   readonly cleared: number;
@@ -52,6 +53,8 @@ let cleared = 0;
 let errors = 0;
 let streamEnds = 0;
 const latencies: number[] = [];
+/** Receive time of each delivery (same clock as the writer's send times). */
+const received: number[] = [];
 let agent: http.Agent | null = null;
 let startCpu = process.cpuUsage();
 let startWall = 0;
@@ -82,7 +85,9 @@ function handle(watcher: WatcherState, text: string): void {
     const value = node.value ?? '';
     if (value.startsWith('t')) {
       deliveries++;
-      latencies.push(now() - Number(value.slice(1, value.indexOf('|'))));
+      const t = now();
+      received.push(t);
+      latencies.push(t - Number(value.slice(1, value.indexOf('|'))));
     }
     return;
   }
@@ -155,7 +160,7 @@ function finish(): void {
   const sorted = Float64Array.from(latencies).sort();
   const result: ClientResult = {
     connected, deliveries, cleared, errors, streamEnds,
-    p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), p999Ms: percentile(sorted, 99.9), maxMs: sorted.length ? sorted[sorted.length - 1]! : NaN,
     cpuS: (cpu.user + cpu.system) / 1e6, wallS: (performance.now() - startWall) / 1000,
   };
   send({ type: 'result', result }, () => process.exit(0));
@@ -163,7 +168,13 @@ function finish(): void {
 
 process.on('message', (message: { cmd: string } & Partial<StartCommand>) => {
   if (message.cmd === 'start') begin(message as StartCommand);
-  else if (message.cmd === 'mark') send({ type: 'marked', deliveries });
+  else if (message.cmd === 'mark') {
+    // Deliveries received by `until` (the writer's end), however late this message is read.
+    const until = (message as { until?: number }).until ?? Infinity;
+    let count = 0;
+    for (const t of received) if (t <= until) count++;
+    send({ type: 'marked', deliveries: count });
+  }
   else if (message.cmd === 'stop') finish();
 });
 process.on('disconnect', () => process.exit(0));
