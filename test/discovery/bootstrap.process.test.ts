@@ -8,15 +8,13 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster } from '../support/process-cluster.js';
 import {
   CountingProxy, dataDirExists, exitWithin, fetchText, memberNames, spawnKvd, stopProc, waitFor,
   type KvdMemberSpec, type Proc,
 } from './process-support.js';
 
-const service = new ProcessCluster({ size: 1, basePort: 33400, heartbeatMs: 50, electionMs: 500 });
-const serviceUrl = service.members[0]!.clientUrl;
 const root = mkdtempSync(join(tmpdir(), 'kvd-discovery-'));
+const serviceUrl = 'http://127.0.0.1:33400';
 const procs: Proc[] = [];
 
 function member(name: string, clientPort: number, peerPort: number): KvdMemberSpec {
@@ -44,13 +42,12 @@ async function failing(m: KvdMemberSpec, extra: readonly string[], timeoutMs = 1
 }
 
 beforeAll(async () => {
-  service.startAll();
-  await service.waitForHealthy(service.members[0]!, 20_000);
+  start(member('service', 33400, 33500), []);
+  await waitFor('the kvd discovery service healthy', async () => memberNames(serviceUrl), 20_000);
 }, 30_000);
 
 afterAll(async () => {
   await Promise.all(procs.map((p) => stopProc(p)));
-  await service.stopAll();
   rmSync(root, { recursive: true, force: true });
 }, 30_000);
 
