@@ -96,7 +96,8 @@ export class RaftNode {
     if (problem !== null) return { ok: false, reason: 'proposal-dropped', detail: problem };
     if (change.type === 'promote') {
       const learner = this.progress.get(change.nodeId);
-      if (learner === undefined || learner.match < this.log.committed) {
+      // Caught up: within 10% of the leader's log (a learner under load always lags a little).
+      if (learner === undefined || learner.match < 0.9 * this.log.lastIndex()) {
         return { ok: false, reason: 'proposal-dropped', detail: 'learner has not caught up' };
       }
     }

@@ -300,13 +300,16 @@ export class Member {
   }
 
   private installSnapshot(snapshot: Snapshot): void {
-    const image = JSON.parse(new TextDecoder().decode(snapshot.data)) as { members: [NodeId, MemberAttributes][]; v2: string };
+    const image = JSON.parse(new TextDecoder().decode(snapshot.data)) as {
+      members: [NodeId, MemberAttributes][]; v2: string; v2Applied: number;
+    };
     this.members.clear();
     for (const [id, attributes] of image.members) {
       this.members.set(id, attributes);
       this.connectPeer(id, attributes);
     }
-    this.store.restore(Buffer.from(image.v2, 'base64'), snapshot.meta.index);
+    // The keyspace's own applied index: the last v2 command, at or before the snapshot index.
+    this.store.restore(Buffer.from(image.v2, 'base64'), image.v2Applied);
   }
 
   private async maybeSnapshot(): Promise<void> {
@@ -315,6 +318,7 @@ export class Member {
     if (this.store.appliedIndex > log.applied) return;
     const data = new TextEncoder().encode(JSON.stringify({
       members: [...this.members], v2: Buffer.from(this.store.snapshot()).toString('base64'),
+      v2Applied: this.store.appliedIndex,
     }));
     const snapshot: Snapshot = {
       meta: { index: log.applied, term: log.term(log.applied) as number, conf: this.core.conf },

@@ -51,15 +51,37 @@ export class ProcessCluster {
     }
   }
 
-  get initialCluster(): string {
-    return this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  /** A new member entry (not started) with the next free ports, for runtime membership. */
+  addMemberEntry(name: string): ProcessMember {
+    const i = this.members.length;
+    const member: ProcessMember = {
+      name,
+      clientUrl: `http://127.0.0.1:${this.options.basePort + i}`,
+      peerUrl: `http://127.0.0.1:${this.options.basePort + 100 + i}`,
+      dataDir: join(this.root, name),
+      process: null,
+    };
+    this.members.push(member);
+    return member;
   }
 
-  start(member: ProcessMember): void {
+  /** Starts a member that joins a running cluster (--initial-cluster-state existing). */
+  startJoining(member: ProcessMember, clusterMembers: readonly ProcessMember[]): void {
+    const initialCluster = clusterMembers.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+    this.start(member, ['--initial-cluster-state', 'existing', '--initial-cluster', initialCluster]);
+  }
+
+  /** The first `size` members: the ones bootstrapped together. */
+  get initialCluster(): string {
+    return this.members.slice(0, this.options.size).map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  }
+
+  start(member: ProcessMember, override: readonly string[] = []): void {
     const o = this.options;
+    const cluster = override.length > 0 ? [] : ['--initial-cluster', this.initialCluster];
     const args = [kvdBin, '--name', member.name, '--data-dir', member.dataDir,
       '--listen-client-urls', member.clientUrl, '--listen-peer-urls', member.peerUrl,
-      '--initial-cluster', this.initialCluster, '--log-format', 'json',
+      ...cluster, ...override, '--log-format', 'json',
       '--heartbeat-interval', String(o.heartbeatMs ?? 50), '--election-timeout', String(o.electionMs ?? 500),
       ...(o.snapshotCount ? ['--snapshot-count', String(o.snapshotCount)] : []), ...(o.extraArgs ?? [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
@@ -85,7 +107,8 @@ export class ProcessCluster {
 
   async stopAll(): Promise<void> {
     await Promise.all(this.members.map((m) => this.kill(m)));
-    rmSync(this.root, { recursive: true, force: true });
+    if (process.env['KVD_KEEP_LOGS']) process.stderr.write(`kept cluster logs in ${this.root}\n`);
+    else rmSync(this.root, { recursive: true, force: true });
   }
 
   /** The member that /v2/stats/self says is leader, waiting up to `timeoutMs`. */
