@@ -39,6 +39,7 @@ export async function resolveDiscovery(
     tokenUrl, name: config.name, peerUrls, memberId: memberIdFor(peerUrls, tokenUrl), dataDir: config.dataDir,
   };
   const held = await heldIdentity(config.dataDir);
+  if (held === 'unreadable') return { ...config, initialClusterToken: tokenUrl }; // kvd reports it
   if (held !== null) {
     const expected = clusterIdFor(tokenUrl);
     if (held.clusterId !== expected) throw dataDirError(context, held, expected);
@@ -62,17 +63,25 @@ export async function resolveDiscovery(
   return { ...config, initialCluster, initialClusterToken: tokenUrl, initialClusterState: 'new' };
 }
 
-/** The identity a data dir holds, or null when it holds none (never creates anything). */
-async function heldIdentity(dataDir: string): Promise<MemberIdentity | null> {
+/**
+ * The identity a data dir holds, null when it holds none (never creates anything), or
+ * 'unreadable' when it is in use or damaged: then discovery must not run, and kvd's own
+ * start-up reports the problem.
+ */
+async function heldIdentity(dataDir: string): Promise<MemberIdentity | null | 'unreadable'> {
   if (!existsSync(join(dataDir, 'db'))) return null;
   const storage = new LevelRaftStorage(join(dataDir, 'db'));
   try {
     await storage.open();
   } catch {
-    return null; // in use or damaged: kvd's own start-up reports it
+    return 'unreadable';
   }
   try {
-    return (await storage.load()).identity;
+    const loaded = await storage.load();
+    if (loaded.identity === null && (loaded.entries.length > 0 || loaded.hardState.term > 0)) return 'unreadable';
+    return loaded.identity;
+  } catch {
+    return 'unreadable';
   } finally {
     await storage.close();
   }

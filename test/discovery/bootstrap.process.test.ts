@@ -203,6 +203,22 @@ describe('discovery: mistakes exit non-zero and leave no data dir', () => {
     }
   }, 30_000);
 
+  it('data dir: a member of another cluster is not re-bootstrapped through a token', async () => {
+    const m = member('x1', 33439, 33479);
+    const plain = start(m, []);
+    await waitFor('x1 healthy', async () => memberNames('http://127.0.0.1:33439'), 20_000);
+    await stopProc(plain, 'SIGTERM');
+    const token = await newToken(1);
+    const proc = start(m, ['--discovery', token]);
+    expect(await exitWithin(proc, 15_000)).toBe(1);
+    expect(proc.stderr).toContain(`discovery: the data dir ${m.dataDir} already holds member x1 (ID `);
+    expect(proc.stderr).toContain(`which was not bootstrapped through the token ${token}`);
+    expect(JSON.parse((await fetchText(token)).text)).not.toHaveProperty('node.nodes'); // nobody registered
+    const again = start(m, []); // the data dir is intact
+    expect(await waitFor('x1 healthy again', async () => memberNames('http://127.0.0.1:33439'), 20_000)).toEqual(['x1']);
+    await stopProc(again);
+  }, 60_000);
+
   it('flags: --discovery with --initial-cluster is a flag error before anything else', async () => {
     const { code, stderr } = await failing(member('f1', 33438, 33478),
       ['--discovery', `${serviceUrl}/v2/keys/_etcd/registry/${'f'.repeat(32)}`, '--initial-cluster', 'f1=http://127.0.0.1:33478']);
