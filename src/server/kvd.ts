@@ -13,6 +13,7 @@ import { bootstrapEntries } from '../raft/index.js';
 import { LevelRaftStorage } from '../storage/level-raft-storage.js';
 import { StorageCorruptError, type MemberIdentity } from '../storage/raft-storage.js';
 import { TcpTransport } from '../transport/tcp-transport.js';
+import { enableNextVersionWireForTesting } from '../transport/peer-codec.js';
 import { encodeAttributes } from './envelope.js';
 import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
@@ -66,7 +67,9 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
     await storage.close();
     process.exit(1);
   }
+  const version = testProtocolFromEnv();
   const transport = new TcpTransport({
+    ...(version ? { version } : {}),
     selfId: identity.memberId, clusterId: identity.clusterId, listenUrl: config.listenPeerUrl.toString(),
     logger: logger.child({ component: 'transport' }),
     // A restarted peer should be heard from within about one election timeout.
@@ -165,4 +168,19 @@ function testBugsFromEnv(logger: Logger): Set<'reads-skip-read-index' | 'ack-bef
   }
   if (bugs.size > 0) logger.warn({ bugs: [...bugs] }, 'TEST-ONLY BUGS ARE SWITCHED ON: this member is broken on purpose');
   return bugs;
+}
+
+/**
+ * KVD_TEST_PROTOCOL=next makes this member speak protocol 1.1 (extra fields, a new message
+ * type) and KVD_TEST_PROTOCOL=major2 speak 2.0: for rolling-upgrade tests only.
+ */
+function testProtocolFromEnv(): { major: number; minorMin: number; minorMax: number } | null {
+  const mode = process.env['KVD_TEST_PROTOCOL'];
+  if (mode === undefined || mode === '') return null;
+  if (mode === 'next') {
+    enableNextVersionWireForTesting();
+    return { major: 1, minorMin: 0, minorMax: 1 };
+  }
+  if (mode === 'major2') return { major: 2, minorMin: 0, minorMax: 0 };
+  throw new Error(`KVD_TEST_PROTOCOL: unknown mode "${mode}" (next or major2)`);
 }

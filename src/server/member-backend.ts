@@ -75,6 +75,8 @@ export class MemberBackend implements KeysBackend {
       startTime: this.startedAt,
       leaderInfo: { leader, uptime: '', startTime: this.startedAt },
       recvAppendRequestCnt: 0, sendAppendRequestCnt: 0,
+      // kvd extension: the peer transport's counters (drops by cause, ignored frames, ...).
+      kvdTransport: this.member.transport.stats().counters,
     };
   }
 

@@ -8,7 +8,9 @@ import { assert } from '../lib/assert.js';
 import { KvdError } from '../lib/errors.js';
 import type { Message } from '../raft/types.js';
 import { encodeFrame } from './frame-codec.js';
-import { encodePeerFrame, type DecodedFrame, type PeerFrame } from './peer-codec.js';
+import {
+  encodePeerFrame, nextVersionExtraFrame, nextVersionWireEnabled, type DecodedFrame, type PeerFrame,
+} from './peer-codec.js';
 import { PeerConnection, type PeerConnectionOptions } from './peer-connection.js';
 import { PendingRequests } from './pending-requests.js';
 
@@ -108,6 +110,11 @@ export class MessageChannel {
     if (held + bytes.length > this.options.limits.sendQueueBytesMax) return 'queue-full';
     this.queue.push(bytes);
     this.queuedBytesValue += bytes.length;
+    if (isMessage && nextVersionWireEnabled()) {
+      const extra = encodeFrame(nextVersionExtraFrame());
+      this.queue.push(extra);
+      this.queuedBytesValue += extra.length;
+    }
     if (isMessage) this.queuedMessages++;
     this.scheduleFlush();
     return 'queued';

@@ -60,9 +60,37 @@ export type DecodedFrame =
 const SCHEMA_CANDIDATES = ['../../proto/peer.proto', '../../../proto/peer.proto'];
 const frameType = loadFrameType();
 
+/**
+ * Test-only: behave like a newer minor version on the wire, to show a mixed-version cluster
+ * works. Every frame carries an extra field (number 1000) this version does not know, and
+ * `nextVersionExtraFrame()` is a frame of a message type it does not know (field 100).
+ */
+let nextVersionWire = false;
+
+export function enableNextVersionWireForTesting(): void {
+  nextVersionWire = true;
+}
+
+export function nextVersionWireEnabled(): boolean {
+  return nextVersionWire;
+}
+
+/** Field 1000 (varint) = 1: tag 8000 as a varint is 0xc0 0x3e. */
+const unknownFieldBytes = Uint8Array.from([0xc0, 0x3e, 0x01]);
+
+/** A whole frame whose oneof case is field 100 ("ping"), unknown to version 1.0. */
+export function nextVersionExtraFrame(): Uint8Array {
+  return Uint8Array.from([0xa2, 0x06, 0x04, 0x70, 0x69, 0x6e, 0x67]);
+}
+
 /** Encodes one frame body (no length prefix). Throws InvariantViolation on impossible values. */
 export function encodePeerFrame(frame: PeerFrame): Uint8Array {
-  return frameType.encode(frameToWire(frame)).finish();
+  const body = frameType.encode(frameToWire(frame)).finish();
+  if (!nextVersionWire) return body;
+  const extended = new Uint8Array(body.length + unknownFieldBytes.length);
+  extended.set(body, 0);
+  extended.set(unknownFieldBytes, body.length);
+  return extended;
 }
 
 /**

@@ -2,7 +2,7 @@
 // with bounded waits, and stops every process it started. Ports come from a per-file base
 // so suites running in parallel do not collide.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -76,6 +76,13 @@ export class ProcessCluster {
     return this.members.slice(0, this.options.size).map((m) => `${m.name}=${m.peerUrl}`).join(',');
   }
 
+  /** Extra environment for one member's next start (e.g. a protocol version under test). */
+  readonly memberEnv = new Map<string, Record<string, string>>();
+
+  logOf(member: ProcessMember): string {
+    return readFileSync(join(this.root, `${member.name}.log`), 'utf8');
+  }
+
   start(member: ProcessMember, override: readonly string[] = []): void {
     const o = this.options;
     const cluster = override.length > 0 ? [] : ['--initial-cluster', this.initialCluster];
@@ -84,7 +91,7 @@ export class ProcessCluster {
       ...cluster, ...override, '--log-format', 'json',
       '--heartbeat-interval', String(o.heartbeatMs ?? 50), '--election-timeout', String(o.electionMs ?? 500),
       ...(o.snapshotCount ? ['--snapshot-count', String(o.snapshotCount)] : []), ...(o.extraArgs ?? [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env, ...this.memberEnv.get(member.name) } });
     const log = createWriteStream(join(this.root, `${member.name}.log`), { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
