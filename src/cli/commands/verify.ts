@@ -100,7 +100,7 @@ function report(context: CliContext, r: Report): void {
   } else {
     out.line(`verify: ${s.ops} ops in ${formatMs(r.elapsedMs)}: ${s.ok} ok, ${s.failed} failed, ` +
       `${s.unknown} unknown (${kinds})`);
-    out.line(`verify: ${result.verdict === 'linearizable' ? 'linearizable' : result.verdict.toUpperCase()}`);
+    out.line(`verify: ${result.verdict === 'not-linearizable' ? 'NOT LINEARIZABLE' : result.verdict}`);
   }
   if (result.verdict !== 'linearizable') out.warn(describeResult(result));
 }
