@@ -19,6 +19,8 @@ export interface KvdConfig {
   readonly snapshotCount: number;
   readonly logFormat: 'json' | 'pretty';
   readonly logLevel: string;
+  /** Disaster recovery: restart alone from this data dir (see force-new-cluster.ts). */
+  readonly forceNewCluster: boolean;
   /** discovery: the --discovery* flags (src/discovery/discovery-flags.ts). */
   readonly discovery: DiscoveryConfig;
 }
@@ -40,6 +42,7 @@ const flagSpecs: [string, string, string | undefined][] = [
   ['--snapshot-count <n>', 'applied entries between snapshots', '10000'],
   ['--log-format <format>', 'json or pretty', undefined],
   ['--log-level <level>', 'trace, debug, info, warn, error', 'info'],
+  ['--force-new-cluster', 'DISASTER RECOVERY: restart this member alone, keeping its data', undefined],
   ...discoveryFlagSpecs, // discovery
 ];
 
@@ -92,6 +95,7 @@ export function parseFlags(raw: Record<string, string | undefined>): KvdConfig {
     heartbeatIntervalMs, electionTimeoutMs,
     snapshotCount: integer('--snapshot-count', raw['snapshotCount']!, 1, 100_000_000),
     logFormat, logLevel: raw['logLevel'] ?? 'info',
+    forceNewCluster: (raw['forceNewCluster'] as unknown) === true || raw['forceNewCluster'] === 'true',
     discovery, // discovery
   };
 }

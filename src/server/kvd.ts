@@ -18,6 +18,7 @@ import { encodeAttributes } from './envelope.js';
 import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
 import { Member } from './member.js';
+import { forceNewCluster } from './force-new-cluster.js';
 import { MemberBackend } from './member-backend.js';
 import { MembershipService } from './membership-service.js';
 import { makeLogger } from './logger.js';
@@ -58,6 +59,12 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
   let loaded: Awaited<ReturnType<LevelRaftStorage['load']>>;
   try {
     identity = await ensureIdentity(config, storage, logger);
+    if (config.forceNewCluster) {
+      const removed = await forceNewCluster(storage, identity.memberId);
+      logger.warn({ removed }, 'FORCED A NEW CLUSTER: this member is now the only one, with its data; ' +
+        'uncommitted entries were dropped. Add members back with member add. Never restart the old ' +
+        'members against this one: start them with empty data dirs.');
+    }
     loaded = await storage.load();
   } catch (error) {
     if (!(error instanceof StorageCorruptError)) throw error;
