@@ -1,6 +1,6 @@
-// Scale and budget tests: big random true histories are checked fast, pathological ones end
-// in 'unknown' within the step budget instead of hanging, and failures in long histories are
-// shrunk to a few ops.
+// Scale and budget tests: big random true histories are checked (times are printed, never
+// asserted: speed belongs to benchmarks), pathological ones end in 'unknown' within the step
+// budget instead of hanging, and failures in long histories are shrunk to a few ops.
 
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder, execute, randomPlan } from './fixtures.js';
@@ -49,8 +49,6 @@ describe('linearizability: scale', () => {
     const { value: result, ms, firstMs } = fastest(5, () => checkLinearizable(history));
     expect(result.verdict, describeResult(result)).toBe('linearizable');
     console.log(`5,000 ops / 8 clients / 1 key: first ${fmt(firstMs)}, best ${fmt(ms)}`);
-    // Typically ~50 ms warm; the bound leaves room for a machine shared with other jobs.
-    expect(ms).toBeLessThan(1000);
   });
 
   it('linearizability: 20,000 ops over 4 keys and 10 clients are checked quickly', () => {
@@ -59,7 +57,6 @@ describe('linearizability: scale', () => {
     const { value: result, ms, firstMs } = fastest(2, () => checkLinearizable(history));
     expect(result.verdict, describeResult(result)).toBe('linearizable');
     console.log(`20,000 ops / 10 clients / 4 keys: first ${fmt(firstMs)}, best ${fmt(ms)}`);
-    expect(ms).toBeLessThan(3000);
   });
 
   it('linearizability: a stale read deep in 5,000 ops from 8 clients is found and shrunk', () => {
@@ -84,7 +81,6 @@ describe('linearizability: scale', () => {
     expect(result.history.map((op) => op.id)).toEqual(expect.arrayContaining([victim.id]));
     console.log(`5,000 ops, stale read: shrunk to ${result.history.length} in ${fmt(ms)}`);
     expect(result.history.length).toBeLessThan(30);
-    expect(ms).toBeLessThan(10_000);
   });
 
   it('linearizability: a stale read after 1,000 ops shrinks to two reads', () => {
@@ -100,7 +96,6 @@ describe('linearizability: scale', () => {
     // cannot both be right.
     expect(result.history.map((op) => op.id)).toEqual([1000, 1001]);
     expect(result.explanation).toContain('it read "v10" while the value was "v499"');
-    expect(ms).toBeLessThan(2000);
   });
 
   it('linearizability: a stale read amid concurrent traffic is reported with its cause', () => {
@@ -130,7 +125,6 @@ describe('linearizability: budget', () => {
     const { value: result, ms } = timed(() => checkLinearizable(history, { stepsMax: 200_000 }));
     expect(result.verdict).toBe('unknown');
     if (result.verdict === 'unknown') expect(result.reason).toMatch(/budget.*200000 steps/);
-    expect(ms).toBeLessThan(5000);
     // A smaller instance of the same shape is decided, and correctly so.
     expect(checkLinearizable(overlappingWriters(6)).verdict).toBe('not-linearizable');
   });
@@ -139,7 +133,6 @@ describe('linearizability: budget', () => {
     const history = unknownWriters(40);
     const { value: result, ms } = timed(() => checkLinearizable(history, { stepsMax: 200_000 }));
     expect(result.verdict).toBe('unknown');
-    expect(ms).toBeLessThan(5000);
     expect(checkLinearizable(unknownWriters(5)).verdict).toBe('not-linearizable');
   });
 
@@ -147,7 +140,6 @@ describe('linearizability: budget', () => {
     const { value: result, ms } = timed(() => checkLinearizable(overlappingWriters(30)));
     expect(result.verdict).toBe('unknown');
     console.log(`default budget (${DEFAULT_STEPS_MAX} steps) used up in ${fmt(ms)}`);
-    expect(ms).toBeLessThan(30_000);
   });
 
   it('linearizability: the budget is counted in steps and honoured exactly', () => {
