@@ -36,7 +36,8 @@ export async function resolveDiscovery(
   if (tokenUrl === null) return config;
   const peerUrls = [...config.initialAdvertisePeerUrls];
   const context: MemberContext = {
-    tokenUrl, name: config.name, peerUrls, memberId: memberIdFor(peerUrls, tokenUrl), dataDir: config.dataDir,
+    tokenUrl, name: config.name, peerUrls, memberId: memberIdFor(peerUrls, tokenUrl),
+    dataDir: config.dataDir,
   };
   const held = await heldIdentity(config.dataDir);
   if (held === 'unreadable') return { ...config, initialClusterToken: tokenUrl }; // kvd reports it
@@ -54,10 +55,11 @@ export async function resolveDiscovery(
   const initialCluster = new Map<string, string[]>();
   for (const member of result.members) {
     initialCluster.set(member.name, [...member.peerUrls]);
-    if (memberIdFor(member.peerUrls, tokenUrl) !== member.id) {
+    const derived = memberIdFor(member.peerUrls, tokenUrl);
+    if (derived !== member.id) {
       logger.warn(`discovery: ${member.name} registered as ${member.id}, but kvd derives `
-        + `${memberIdFor(member.peerUrls, tokenUrl)} from its peer URLs and this token: it is not a `
-        + 'kvd member, or it was given the token URL spelled differently');
+        + `${derived} from its peer URLs and this token: it is not a kvd member, or it was `
+        + 'given the token URL spelled differently');
     }
   }
   return { ...config, initialCluster, initialClusterToken: tokenUrl, initialClusterState: 'new' };
@@ -78,7 +80,8 @@ async function heldIdentity(dataDir: string): Promise<MemberIdentity | null | 'u
   }
   try {
     const loaded = await storage.load();
-    if (loaded.identity === null && (loaded.entries.length > 0 || loaded.hardState.term > 0)) return 'unreadable';
+    const hasLog = loaded.entries.length > 0 || loaded.hardState.term > 0;
+    if (loaded.identity === null && hasLog) return 'unreadable';
     return loaded.identity;
   } catch {
     return 'unreadable';

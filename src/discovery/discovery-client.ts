@@ -55,6 +55,7 @@ interface ClusterStatus {
 }
 
 type EtcdErrorHandler<T> = (error: WireError, status: number) => T | undefined;
+type OkOutcome = Extract<Outcome, { kind: 'ok' }>;
 
 class DiscoveryRun {
   private readonly budget: RetryBudget;
@@ -135,7 +136,8 @@ class DiscoveryRun {
     this.budget.succeeded();
     const created = parseRegistration(answer.event.node ?? {});
     if (typeof created === 'string') throw badRegistrationError(this.options, created);
-    log.info(`discovery: registered ${memberId} = ${this.value} (createdIndex ${created.createdIndex})`);
+    log.info(`discovery: registered ${memberId} = ${this.value} `
+      + `(createdIndex ${created.createdIndex})`);
     return created;
   }
 
@@ -144,9 +146,12 @@ class DiscoveryRun {
     const { size, list } = status;
     const self = this.selfRegistration();
     const same = mine.name === self.name && mine.peerUrls.join(',') === self.peerUrls.join(',');
-    if (same && placeOf(list, mine.id, size) === 'late') throw fullError(this.options, size, list, true);
+    if (same && placeOf(list, mine.id, size) === 'late') {
+      throw fullError(this.options, size, list, true);
+    }
     if (same && this.putSent) {
-      this.options.log.info(`discovery: the registration PUT landed (createdIndex ${mine.createdIndex})`);
+      this.options.log.info('discovery: the registration PUT landed '
+        + `(createdIndex ${mine.createdIndex})`);
       return mine;
     }
     if (!same || list.length >= size) throw tokenUsedError(this.options, size, list, mine);
@@ -191,7 +196,9 @@ class DiscoveryRun {
     return list;
   }
 
-  private applyEvent(list: Registration[], action: string, node: { key?: string }, size: number): Registration[] {
+  private applyEvent(
+    list: Registration[], action: string, node: { key?: string }, size: number,
+  ): Registration[] {
     const key = node.key ?? '';
     const removal = ['delete', 'expire', 'compareAndDelete'].includes(action);
     if (baseName(key) === this.tokenName && removal) {
@@ -210,7 +217,8 @@ class DiscoveryRun {
   private finish(list: readonly Registration[], size: number): DiscoveryResult {
     const members = list.slice(0, size);
     if (!members.some((r) => r.id === this.options.memberId)) {
-      throw fullError(this.options, size, list, placeOf(list, this.options.memberId, size) === 'late');
+      const late = placeOf(list, this.options.memberId, size) === 'late';
+      throw fullError(this.options, size, list, late);
     }
     const dup = findDuplicate(members);
     if (dup !== null) throw duplicateError(this.options, size, dup, true);
@@ -221,7 +229,11 @@ class DiscoveryRun {
 
   private selfRegistration(): Registration {
     const { memberId, name, peerUrls } = this.options;
-    return { id: memberId, name, peerUrls: [...peerUrls].sort(), value: this.value, createdIndex: Infinity, modifiedIndex: 0 };
+    const sorted = [...peerUrls].sort();
+    return {
+      id: memberId, name, peerUrls: sorted, value: this.value,
+      createdIndex: Infinity, modifiedIndex: 0,
+    };
   }
 
   private missingToken(): EtcdErrorHandler<never> {
@@ -232,7 +244,9 @@ class DiscoveryRun {
   }
 
   /** A GET retried through transient failures; an etcd error goes to `onError`, else is final. */
-  private async get<T>(what: string, url: string, query: string, onError: EtcdErrorHandler<T>): Promise<Extract<Outcome, { kind: 'ok' }>> {
+  private async get<T>(
+    what: string, url: string, query: string, onError: EtcdErrorHandler<T>,
+  ): Promise<OkOutcome> {
     const target = new URL(`${url}${query}`);
     for (;;) {
       const outcome = await this.send({ method: 'GET', url: target });
@@ -249,18 +263,22 @@ class DiscoveryRun {
     }
   }
 
-  private expectOk<T>(outcome: Outcome, request: string, onError: EtcdErrorHandler<T>): Extract<Outcome, { kind: 'ok' }> {
+  private expectOk<T>(outcome: Outcome, request: string, onError: EtcdErrorHandler<T>): OkOutcome {
     switch (outcome.kind) {
       case 'ok': return outcome;
       case 'not-etcd': throw notServiceError(this.options, request, outcome.summary);
       case 'etcd-error':
         onError(outcome.error, outcome.status);
         throw refusedError(this.options, request, outcome.status, outcome.error);
-      default: throw new DiscoveryError('KVD_ERR_DISCOVERY_REFUSED', `discovery: ${request}: unexpected ${outcome.kind}`);
+      default:
+        throw new DiscoveryError('KVD_ERR_DISCOVERY_REFUSED',
+          `discovery: ${request}: unexpected ${outcome.kind}`);
     }
   }
 
-  private send(request: Omit<ExchangeOptions, 'timeoutMs'> & { watch?: boolean }): Promise<Outcome> {
+  private send(
+    request: Omit<ExchangeOptions, 'timeoutMs'> & { watch?: boolean },
+  ): Promise<Outcome> {
     const { watch, ...rest } = request;
     const timeoutMs = watch === true
       ? this.options.watchRepollMs ?? discoveryDefaults.watchRepollMs

@@ -28,6 +28,8 @@ export class DiscoveryError extends Error {
   }
 }
 
-export function isDiscoveryError(error: unknown, code?: DiscoveryErrorCode): error is DiscoveryError {
+export function isDiscoveryError(
+  error: unknown, code?: DiscoveryErrorCode,
+): error is DiscoveryError {
   return error instanceof DiscoveryError && (code === undefined || error.code === code);
 }

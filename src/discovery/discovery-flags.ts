@@ -18,18 +18,21 @@ export const discoveryTokenTtlSecondsDefault = 7 * 24 * 3600;
 /** [flags, description, default] rows, in the shape of flags.ts's table. */
 export const discoveryFlagSpecs: [string, string, string | undefined][] = [
   ['--discovery <url>', 'bootstrap a new cluster through this discovery token URL', undefined],
-  ['--discovery-timeout <duration>', 'give up when the discovery service keeps failing this long', '5m'],
+  ['--discovery-timeout <duration>', 'give up when the discovery service fails this long', '5m'],
   ['--discovery-token-ttl <duration>', 'lifetime of tokens this member creates at GET /new', '7d'],
 ];
 
-export function parseDiscoveryFlags(raw: Record<string, string | undefined>): DiscoveryConfig | string {
+export function parseDiscoveryFlags(
+  raw: Record<string, string | undefined>,
+): DiscoveryConfig | string {
   const timeoutMs = parseDurationMs(raw['discoveryTimeout'] ?? '5m');
   if (timeoutMs === null || timeoutMs < 1) {
     return `--discovery-timeout: "${raw['discoveryTimeout']}" is not a duration like 30s or 5m`;
   }
   const ttlMs = parseDurationMs(raw['discoveryTokenTtl'] ?? '7d');
   if (ttlMs === null || ttlMs < 1000) {
-    return `--discovery-token-ttl: "${raw['discoveryTokenTtl']}" is not a duration of at least 1s (like 7d or 12h)`;
+    return `--discovery-token-ttl: "${raw['discoveryTokenTtl']}" is not a duration of at `
+      + 'least 1s (like 7d or 12h)';
   }
   const tokenTtlSeconds = Math.round(ttlMs / 1000);
   const text = raw['discovery']?.trim();
@@ -40,7 +43,8 @@ export function parseDiscoveryFlags(raw: Record<string, string | undefined>): Di
   }
   if (raw['initialClusterState'] === 'existing') {
     return '--discovery bootstraps a new cluster and cannot be used with --initial-cluster-state '
-      + 'existing; to add a member to a running cluster use "kvctl member add" and --initial-cluster';
+      + 'existing; to add a member to a running cluster use "kvctl member add" and '
+      + '--initial-cluster';
   }
   let url: URL;
   try {
@@ -56,6 +60,8 @@ export function parseDiscoveryFlags(raw: Record<string, string | undefined>): Di
     return `--discovery: "${text}" has no token path (expected a URL printed by a discovery `
       + 'service\'s /new, like http://host:2379/v2/keys/_etcd/registry/<token>)';
   }
-  if (url.search !== '' || url.hash !== '') return `--discovery: "${text}" must not have a query or fragment`;
+  if (url.search !== '' || url.hash !== '') {
+    return `--discovery: "${text}" must not have a query or fragment`;
+  }
   return { url: text, timeoutMs, tokenTtlSeconds };
 }

@@ -28,7 +28,10 @@ export interface WireError {
 }
 
 export type Outcome =
-  | { readonly kind: 'ok'; readonly status: number; readonly event: WireEvent; readonly etcdIndex: number | null }
+  | {
+    readonly kind: 'ok'; readonly status: number; readonly event: WireEvent;
+    readonly etcdIndex: number | null;
+  }
   | { readonly kind: 'etcd-error'; readonly status: number; readonly error: WireError }
   | { readonly kind: 'transient'; readonly reason: string }
   | { readonly kind: 'not-etcd'; readonly status: number; readonly summary: string }
@@ -84,14 +87,15 @@ export function classify(answer: RawAnswer): Outcome {
   }
   if (isErrorJson(json)) return { kind: 'etcd-error', status, error: json };
   const type = String(headers['content-type'] ?? 'no content type').split(';')[0];
-  return { kind: 'not-etcd', status, summary: `${status} ${type} "${firstLine(body).slice(0, 60)}"` };
+  const summary = `${status} ${type} "${firstLine(body).slice(0, 60)}"`;
+  return { kind: 'not-etcd', status, summary };
 }
 
 class TimeoutError extends Error {}
 
 function send(options: ExchangeOptions): Promise<RawAnswer> {
   const { url, method } = options;
-  const body = options.form === undefined ? undefined : new URLSearchParams(options.form).toString();
+  const body = options.form && new URLSearchParams(options.form).toString();
   const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -109,7 +113,8 @@ function send(options: ExchangeOptions): Promise<RawAnswer> {
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
       });
       res.on('error', reject);
     });
@@ -132,7 +137,8 @@ function parseJson(body: string): unknown {
 }
 
 function isErrorJson(json: unknown): json is WireError {
-  return json !== null && typeof json === 'object' && typeof (json as WireError).errorCode === 'number';
+  return json !== null && typeof json === 'object'
+    && typeof (json as WireError).errorCode === 'number';
 }
 
 function firstLine(text: string): string {
@@ -142,8 +148,11 @@ function firstLine(text: string): string {
 function describeNetworkError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (error instanceof AggregateError && error.errors.length > 0) return describeNetworkError(error.errors[0]);
-    return code !== undefined && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+    if (error instanceof AggregateError && error.errors.length > 0) {
+      return describeNetworkError(error.errors[0]);
+    }
+    if (code !== undefined && !error.message.includes(code)) return `${code}: ${error.message}`;
+    return error.message;
   }
   return String(error);
 }

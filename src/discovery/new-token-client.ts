@@ -8,7 +8,9 @@ export interface NewTokenAnswer {
   readonly status: number;
 }
 
-export async function requestNewToken(serviceUrl: string, size: number, timeoutMs = 5000): Promise<NewTokenAnswer> {
+export async function requestNewToken(
+  serviceUrl: string, size: number, timeoutMs = 5000,
+): Promise<NewTokenAnswer> {
   const url = `${serviceUrl.replace(/\/+$/, '')}/new?size=${encodeURIComponent(String(size))}`;
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   const text = (await response.text()).trim();

@@ -32,10 +32,13 @@ export function parseRegistration(node: WireNode): Registration | string {
     return `registration ${id} holds ${JSON.stringify(value)}, not name=peerURL`;
   }
   const names = new Set(pairs.map((p) => p!.name));
-  if (names.size !== 1) return `registration ${id} holds ${JSON.stringify(value)}, which names several members`;
+  if (names.size !== 1) {
+    return `registration ${id} holds ${JSON.stringify(value)}, which names several members`;
+  }
   return {
     id, value, name: pairs[0]!.name, peerUrls: pairs.map((p) => p!.url).sort(),
-    createdIndex: node.createdIndex ?? 0, modifiedIndex: node.modifiedIndex ?? node.createdIndex ?? 0,
+    createdIndex: node.createdIndex ?? 0,
+    modifiedIndex: node.modifiedIndex ?? node.createdIndex ?? 0,
   };
 }
 
@@ -52,16 +55,22 @@ export function registrationsOf(listing: WireNode): Registration[] | string {
 }
 
 export function sortRegistrations(registrations: readonly Registration[]): Registration[] {
-  return [...registrations].sort((a, b) => a.createdIndex - b.createdIndex || (a.id < b.id ? -1 : 1));
+  const byIndex = (a: Registration, b: Registration): number =>
+    a.createdIndex - b.createdIndex || (a.id < b.id ? -1 : 1);
+  return [...registrations].sort(byIndex);
 }
 
 /** Adds or replaces (same id) a registration, keeping createdIndex order. */
-export function withRegistration(list: readonly Registration[], added: Registration): Registration[] {
+export function withRegistration(
+  list: readonly Registration[], added: Registration,
+): Registration[] {
   return sortRegistrations([...list.filter((r) => r.id !== added.id), added]);
 }
 
 /** Where `id` sits in the ordered list: 'member' (among the first `size`), 'late', or 'absent'. */
-export function placeOf(list: readonly Registration[], id: string, size: number): 'member' | 'late' | 'absent' {
+export function placeOf(
+  list: readonly Registration[], id: string, size: number,
+): 'member' | 'late' | 'absent' {
   const at = list.findIndex((r) => r.id === id);
   if (at < 0) return 'absent';
   return at < size ? 'member' : 'late';
@@ -83,7 +92,9 @@ export function findDuplicate(list: readonly Registration[]): Duplicate | null {
     byName.set(r.name, r);
     for (const url of r.peerUrls) {
       const holder = byUrl.get(url);
-      if (holder !== undefined) return { what: 'peer URL', shared: url, registrations: [holder, r] };
+      if (holder !== undefined) {
+        return { what: 'peer URL', shared: url, registrations: [holder, r] };
+      }
       byUrl.set(url, r);
     }
   }

@@ -42,8 +42,8 @@ async function failing(m: KvdMemberSpec, extra: readonly string[], timeoutMs = 1
 }
 
 beforeAll(async () => {
-  start(member('service', 33400, 33500), []);
-  await waitFor('the kvd discovery service healthy', async () => memberNames(serviceUrl), 20_000);
+  const service = start(member('service', 33400, 33500), []);
+  await waitFor('the kvd discovery service healthy', async () => memberNames(serviceUrl), 20_000, service);
 }, 30_000);
 
 afterAll(async () => {
@@ -83,7 +83,8 @@ describe('discovery: a 3-member cluster through a kvd token', () => {
   it('full: a 4th member exits 1 naming the size, the members and member add', async () => {
     const { code, stderr } = await failing(member('a4', 33413, 33453), ['--discovery', token]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`discovery: the token ${token} is full: it was made for a cluster of 3 and 3 member(s) have registered: a1 (`);
+    expect(stderr).toContain(`discovery: the token ${token} is full: it was made for a cluster of 3 and 3 member(s) have registered: a`);
+    for (const m of members) expect(stderr).toContain(`${m.name} (`); // in registration order
     expect(stderr).toContain('"kvctl member add a4 --peer-urls http://127.0.0.1:33453"');
     expect(stderr).toContain('etcdctl member add a4');
   }, 30_000);

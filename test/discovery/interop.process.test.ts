@@ -88,8 +88,8 @@ if (etcd === null || etcdctl === null) {
 }
 describe.skipIf(etcd === null || etcdctl === null)('interop: real etcd members through a kvd token', () => {
   it('interop: three etcd 3.4 members bootstrap through a token served by kvd', async () => {
-    track(spawnKvd(kvdMember('service', 33650, 33750), [], root));
-    await waitFor('kvd service healthy', async () => memberNames('http://127.0.0.1:33650'), 20_000);
+    const service = track(spawnKvd(kvdMember('service', 33650, 33750), [], root));
+    await waitFor('kvd service healthy', async () => memberNames('http://127.0.0.1:33650'), 30_000, service);
     const created = await fetchText('http://127.0.0.1:33650/new?size=3');
     const token = created.text;
     expect(token).toMatch(/^http:\/\/127\.0\.0\.1:33650\/v2\/keys\/_etcd\/registry\/[0-9a-f]{32}$/);

@@ -63,12 +63,18 @@ export async function exitWithin(proc: Proc, timeoutMs: number): Promise<number 
   return result;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
+/** Polls `probe` until it is non-null; on timeout the error shows the tail of `proc`'s output. */
+export async function waitFor<T>(
+  what: string, probe: () => Promise<T | null>, timeoutMs: number, proc?: Proc,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => null);
     if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const tail = proc === undefined ? '' : `; ${proc.name} output ends:\n${proc.output.slice(-3000)}`;
+      throw new Error(`${what}: not within ${timeoutMs} ms${tail}`);
+    }
     await sleep(100);
   }
 }
