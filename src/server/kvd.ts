@@ -18,6 +18,7 @@ import { encodeAttributes } from './envelope.js';
 import { buildCommand, FlagError, parseFlags, type KvdConfig } from './flags.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
 import { Member } from './member.js';
+import { KvdMetrics } from './metrics.js';
 import { forceNewCluster } from './force-new-cluster.js';
 import { MemberBackend } from './member-backend.js';
 import { MembershipService } from './membership-service.js';
@@ -74,6 +75,7 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
     await storage.close();
     process.exit(1);
   }
+  const metrics = new KvdMetrics(config.dataDir);
   const version = testProtocolFromEnv();
   const transport = new TcpTransport({
     ...(version ? { version } : {}),
@@ -92,6 +94,7 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
       setInterval: (fn, ms) => { const t = setInterval(fn, ms); return { stop: () => clearInterval(t) }; },
     },
     random: new Prng(randomInt(2 ** 32)), logger, testBugs: testBugsFromEnv(logger),
+    observe: { fsyncSeconds: (s) => metrics.fsync.observe(s), applySeconds: (s) => metrics.apply.observe(s) },
   }, loaded);
   if (loaded.entries.length === 0 && loaded.snapshot.meta.index === 0) {
     // A member joining an existing cluster knows its peers only from --initial-cluster.
@@ -106,6 +109,8 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
   member.publishAttributes({ name: config.name, peerURLs: [...config.initialAdvertisePeerUrls], clientURLs: [...config.advertiseClientUrls] });
   const backend = new MemberBackend(member, identity.clusterId, identity.memberId, config.name, membership);
   const app = buildApp(backend, { version: { etcdserver: ETCD_COMPAT_VERSION, etcdcluster: '3.4.0', kvd: KVD_VERSION } });
+  metrics.watch(member);
+  metrics.register(app);
   // discovery: GET /new?size=N hands out tokens served by this cluster's keys API
   registerNewTokenRoute(app, backend, { clientUrl: config.advertiseClientUrls[0]!, tokenTtlSeconds: config.discovery.tokenTtlSeconds });
   for (const url of config.listenClientUrls) {

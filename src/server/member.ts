@@ -29,6 +29,8 @@ export interface MemberOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Optional latency observers (metrics). */
+  readonly observe?: { fsyncSeconds(seconds: number): void; applySeconds(seconds: number): void };
   /** Test-only broken-on-purpose switches, for showing the Jepsen harness catches them. */
   readonly testBugs?: ReadonlySet<'reads-skip-read-index' | 'ack-before-fsync'>;
 }
@@ -49,6 +51,12 @@ export class Member {
   private ticker: { stop(): void } | null = null;
   private stopped = false;
   appliedAtMs = 0;
+  /** Counters for /metrics. */
+  readonly counts = { proposalsFailed: 0, leaderChanges: 0, entriesApplied: 0 };
+
+  get pendingProposals(): number {
+    return this.pending.size;
+  }
 
   constructor(options: MemberOptions, loaded: LoadedState) {
     this.options = options;
@@ -106,6 +114,7 @@ export class Member {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.counts.proposalsFailed++;
         resolve(this.timeoutError());
       }, this.options.requestTimeoutMs);
       this.pending.set(id, { resolve, timer });
@@ -228,22 +237,29 @@ export class Member {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    if (ready.role) this.options.logger.info({ ...ready.role }, 'raft role changed');
+    if (ready.role) {
+      this.options.logger.info({ ...ready.role }, 'raft role changed');
+      if (ready.role.leaderId !== '') this.counts.leaderChanges++;
+    }
     const early = this.options.testBugs?.has('ack-before-fsync') === true;
     if (early) this.options.transport.send(ready.send);
     const started = this.options.clock.nowMs();
     await this.options.storage.persist(ready.persist);
     const took = this.options.clock.nowMs() - started;
+    if (ready.persist.sync) this.options.observe?.fsyncSeconds(took / 1000);
     if (took > 100) this.options.logger.warn({ ms: took }, 'slow fsync');
     if (ready.persist.snapshot) {
       this.installSnapshot(ready.persist.snapshot);
       await this.options.storage.saveApplied(ready.persist.snapshot.meta.index, this.store.takeChanges());
     }
     if (!early) this.options.transport.send(ready.send);
+    const applyStarted = this.options.clock.nowMs();
     for (const entry of ready.apply) this.applyEntry(entry);
     const last = ready.apply[ready.apply.length - 1];
     if (last) {
+      this.counts.entriesApplied += ready.apply.length;
       await this.options.storage.saveApplied(last.index, this.store.takeChanges());
+      this.options.observe?.applySeconds((this.options.clock.nowMs() - applyStarted) / 1000);
       this.appliedAtMs = this.options.clock.nowMs();
     }
     for (const read of ready.reads) this.readsByIndex.push(read);
