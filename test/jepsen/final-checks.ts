@@ -131,12 +131,23 @@ function deletionIndexes(acked: readonly AckedChange[], reference: Reference): M
   return out;
 }
 
-/** When the watchers covered 1..final index, replaying their events must give the final state. */
+/**
+ * A watched event is a change some member applied, so it was committed: none may lie beyond the
+ * final etcd index. When the watchers covered 1..final index, replaying their events must give
+ * the final state.
+ */
 export function checkReplay(reference: Reference, final: Listing, watchers: readonly WatcherRecord[]):
   { anomalies: Anomaly[]; checked: boolean } {
+  const events = [...reference.values()].sort((a, b) => a.index - b.index);
+  const beyond = events.filter((e) => e.index > final.etcdIndex);
+  if (beyond.length > 0) {
+    const shown = beyond.slice(0, reportsMax).map(showEvent).join('; ');
+    const message = `${beyond.length} watched events lie beyond the final etcd index ` +
+      `${final.etcdIndex}: changes members applied were lost (${shown})`;
+    return { anomalies: [{ kind: 'watch-final-state', message }], checked: true };
+  }
   if (final.etcdIndex === 0 || !covered(watchers, 1, final.etcdIndex)) return { anomalies: [], checked: false };
   const state = new Map<string, FinalEntry>();
-  const events = [...reference.values()].sort((a, b) => a.index - b.index);
   for (const event of events) {
     if (event.value === null) state.delete(event.key);
     else state.set(event.key, { value: event.value, modifiedIndex: event.index });

@@ -49,15 +49,15 @@ export interface ClusterSettings {
   readonly snapshotCount: number;
   /** KVD_TEST_BUGS for every member ('' for none). */
   readonly bugs: string;
-  /** KVD_TEST_FSYNC_DELAY_MS for every member from its first start (0: none). */
-  readonly fsyncDelayMs: number;
+  /** KVD_TEST_FSYNC_DELAY_MS per member (one value: all of them; 0: a normal disk). */
+  readonly fsyncDelaysMs: readonly number[];
 }
 
 export class JepsenNode {
   process: ChildProcess | null = null;
   paused = false;
   /** The fsync delay this incarnation runs with (the slow-disk fault raises it). */
-  fsyncDelayMs = 0;
+  fsyncDelayMs: number;
   starts = 0;
   /** Set while the harness stops this member, so its exit is not taken for a crash. */
   stopping = false;
@@ -67,7 +67,11 @@ export class JepsenNode {
     readonly host: string,
     readonly logPath: string,
     readonly dataDir: string,
-  ) {}
+    /** The fsync delay it runs with when no fault slows its disk. */
+    readonly normalFsyncDelayMs: number,
+  ) {
+    this.fsyncDelayMs = normalFsyncDelayMs;
+  }
 
   get clientUrl(): string {
     return `http://${this.host}:${clientPort}`;
@@ -129,7 +133,9 @@ export class JepsenCluster {
       const nodes = Array.from({ length: settings.size }, (_, i) => {
         const name = `n${i + 1}`;
         const dataDir = join(settings.root, 'data', name);
-        return new JepsenNode(name, `127.${a}.${b}.${i + 1}`, join(settings.root, `${name}.log`), dataDir);
+        const delays = settings.fsyncDelaysMs;
+        const fsyncMs = delays.length === 1 ? (delays[0] as number) : (delays[i] ?? 0);
+        return new JepsenNode(name, `127.${a}.${b}.${i + 1}`, join(settings.root, `${name}.log`), dataDir, fsyncMs);
       });
       const network = new FaultNetwork(nodes.map((n) => ({
         name: n.name, id: n.id, listenHost: n.host, listenPort: peerProxyPort,
@@ -234,9 +240,9 @@ export class JepsenCluster {
     this.network.heal();
     for (const node of this.nodes) {
       this.resume(node);
-      if (node.fsyncDelayMs !== this.settings.fsyncDelayMs) {
+      if (node.fsyncDelayMs !== node.normalFsyncDelayMs) {
         await this.stop(node, 'SIGTERM');
-        node.fsyncDelayMs = this.settings.fsyncDelayMs;
+        node.fsyncDelayMs = node.normalFsyncDelayMs;
       }
       if (node.process === null) this.start(node);
     }

@@ -1,5 +1,5 @@
 // `npm run jepsen -- [--time S] [--nodes 3|5] [--seed N] [--seeds K] [--bug NAME] [--faults a,b]
-// [--fsync-delay MS] [--pace GAP,HOLD] [--keep]`: Jepsen-style runs of real kvd processes
+// [--fsync-delay MS|MS1,MS2,..] [--pace GAP,HOLD] [--keep]`: Jepsen-style runs of real kvd processes
 // (build first: npx tsc -p .). Exit codes: 0 passed, 127 harness crash, 128 liveness,
 // 129 correctness (the first failing seed's).
 import { parseFaults } from './nemesis-plan.js';
@@ -27,7 +27,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--seed') options = { ...options, seed: whole(flag, next(), 0) };
     else if (flag === '--seeds') seeds = whole(flag, next(), 1);
     else if (flag === '--nodes') options = { ...options, nodes: clusterSize(next()) };
-    else if (flag === '--fsync-delay') options = { ...options, fsyncDelayMs: whole(flag, next(), 0) };
+    else if (flag === '--fsync-delay') options = { ...options, fsyncDelaysMs: delays(next()) };
     else if (flag === '--keep') options = { ...options, keep: true };
     else if (flag === '--faults') options = { ...options, faults: faults(next()) };
     else if (flag === '--pace') options = { ...options, pace: pace(next()) };
@@ -44,6 +44,11 @@ function whole(flag: string, value: string, min: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) fail(`${flag} needs a whole number >= ${min}, got ${value}`);
   return n;
+}
+
+/** One delay for every member, or one per member (n1 first). */
+function delays(value: string): number[] {
+  return value.split(',').map((part) => whole('--fsync-delay', part, 0));
 }
 
 function clusterSize(value: string): number {

@@ -25,6 +25,13 @@ export const processFaults = [
   'kill-leader',
   /** kill -9 the leader and enough others to lose the majority. */
   'kill-majority',
+  /** kill -9 every member at once (what a member wrote to its files survives, as in a crash). */
+  'kill-all',
+  /**
+   * SIGSTOP the leader, kill -9 and restart every other member; SIGCONT the old leader once they
+   * elected a new one (a stalled leader while the rest of the cluster crash-reboots).
+   */
+  'kill-followers-pause-leader',
   /** SIGSTOP a random member, SIGCONT at the end of the hold. */
   'pause',
   'pause-leader',

@@ -1,7 +1,7 @@
-// Runs a planned nemesis schedule against a JepsenCluster: each lane waits its gap, starts its
-// fault (choosing targets from the fault's seed and, for leader faults, who leads now), holds
-// it, then undoes exactly what it did. Logs every step with its time; stop() ends the lanes
-// between steps, leaving the final heal to the caller (cluster.healAll()).
+// Runs a planned nemesis schedule against a JepsenCluster: each lane waits its gap (counted once
+// a leader is back, so a slow restart does not eat it), starts its fault (targets from the
+// fault's seed and, for leader faults, who leads now), holds it, then undoes exactly what it did.
+// Logs every step with its time; stop() ends the lanes, leaving the final heal to the caller.
 import { Prng } from '../../src/lib/prng.js';
 import type { JepsenCluster, JepsenNode } from './jepsen-cluster.js';
 import type { FaultKind, Lane, PlannedFault } from './nemesis-plan.js';
@@ -13,6 +13,9 @@ export interface NemesisLogLine {
 }
 
 type Undo = () => Promise<void> | void;
+
+/** After a heal, a lane waits at most this long for a leader before its next gap. */
+const leaderWaitMsMax = 10_000;
 
 export class Nemesis {
   readonly log: NemesisLogLine[] = [];
@@ -64,6 +67,15 @@ export class Nemesis {
       if (!held) return; // stopped while holding: the final heal undoes it
       await undo();
       this.note(lane, `${fault.kind} healed`);
+      await this.awaitLeader();
+    }
+  }
+
+  private async awaitLeader(): Promise<void> {
+    const deadline = Date.now() + leaderWaitMsMax;
+    while (!this.stopped && Date.now() < deadline) {
+      if ((await this.cluster.leaders()).length > 0) return;
+      await this.pause(200);
     }
   }
 
@@ -184,12 +196,14 @@ export class Nemesis {
         this.note('process', `${kind}: kill -9 ${node.name}`);
         return () => this.restart([node]);
       }
-      case 'kill-majority': {
+      case 'kill-majority':
+      case 'kill-all': {
         const leader = await this.leader(random, 'process');
         const others = shuffle(cluster.nodes.filter((n) => n !== leader), random);
-        const victims = [leader, ...others.slice(0, Math.floor(cluster.nodes.length / 2))];
+        const count = kind === 'kill-all' ? others.length : Math.floor(cluster.nodes.length / 2);
+        const victims = [leader, ...others.slice(0, count)];
         await Promise.all(victims.map((n) => cluster.stop(n, 'SIGKILL')));
-        this.note('process', `kill-majority: kill -9 ${victims.map((n) => n.name)}`);
+        this.note('process', `${kind}: kill -9 ${victims.map((n) => n.name)}`);
         return () => this.restart(victims);
       }
       case 'pause':
@@ -208,6 +222,8 @@ export class Nemesis {
       }
       case 'slow-disk':
         return this.slowDisk(random);
+      case 'kill-followers-pause-leader':
+        return this.killFollowers(random);
       case 'membership':
         this.note('process', `membership: skipped (${this.membershipUnsupported})`);
         return null;
@@ -219,7 +235,7 @@ export class Nemesis {
   private async slowDisk(random: Prng): Promise<Undo> {
     const cluster = this.cluster;
     const node = random.chance(0.5) ? await this.leader(random, 'process') : random.pick(cluster.nodes);
-    const normalMs = cluster.settings.fsyncDelayMs;
+    const normalMs = node.normalFsyncDelayMs;
     await cluster.stop(node, 'SIGKILL');
     node.fsyncDelayMs = normalMs + 20 + random.int(281);
     cluster.start(node);
@@ -228,6 +244,26 @@ export class Nemesis {
       await cluster.stop(node, 'SIGTERM');
       node.fsyncDelayMs = normalMs;
       cluster.start(node);
+    };
+  }
+
+  private async killFollowers(random: Prng): Promise<Undo> {
+    const cluster = this.cluster;
+    const leader = await this.leader(random, 'process');
+    const others = cluster.nodes.filter((n) => n !== leader);
+    cluster.pause(leader);
+    await Promise.all(others.map((n) => cluster.stop(n, 'SIGKILL')));
+    for (const node of others) cluster.start(node);
+    this.note('process', `kill-followers-pause-leader: SIGSTOP ${leader.name}, ` +
+      `kill -9 and restart ${others.map((n) => n.name)}`);
+    return async () => {
+      const deadline = Date.now() + leaderWaitMsMax;
+      while (!this.stopped && Date.now() < deadline) {
+        const leaders = await cluster.leaders();
+        if (leaders.some((n) => n !== leader)) break;
+        await this.pause(200);
+      }
+      cluster.resume(leader);
     };
   }
 

@@ -71,11 +71,12 @@ export function finishRun(record: RunRecord, echo: (line: string) => void): Jeps
   return { outcome, anomalies: record.anomalies, summary, folder: keep ? record.root : null, replay, record };
 }
 
-function totals(counts: OutcomeCounts): { ok: number; fail: number; unknown: number } {
-  const sum = { ok: 0, fail: 0, unknown: 0 };
+function totals(counts: OutcomeCounts): { ok: number; fail: number; rejected: number; unknown: number } {
+  const sum = { ok: 0, fail: 0, rejected: 0, unknown: 0 };
   for (const c of Object.values(counts)) {
     sum.ok += c.ok;
     sum.fail += c.fail + c.rejected;
+    sum.rejected += c.rejected;
     sum.unknown += c.unknown;
   }
   return sum;
@@ -94,7 +95,8 @@ function summarize(record: RunRecord, outcome: Outcome): string {
   const lines = [
     `${outcome === 'ok' ? 'PASSED' : `FAILED (${outcome})`} seed ${record.settings.options.seed} ` +
       `after ${(record.durationMs / 1000).toFixed(1)} s`,
-    `operations: ${t.ok} ok, ${t.fail} failed, ${t.unknown} indeterminate ` +
+    `operations: ${t.ok} ok, ${t.fail} failed (${t.rejected} of them refused before any effect), ` +
+      `${t.unknown} indeterminate ` +
       `(ok/failed/indeterminate: ${perKind}); ${record.acked.length} acknowledged changes`,
     `faults injected: ${faults}${skipped === '' ? '' : `; skipped: ${skipped}`}`,
     `proxy: ${record.proxy.accepted} connections, ${record.proxy.reset} reset, ` +

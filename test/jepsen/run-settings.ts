@@ -16,8 +16,8 @@ export interface JepsenOptions {
   readonly bugs: readonly string[];
   /** Fault kinds the nemesis may use; null: all. */
   readonly faults: readonly FaultKind[] | null;
-  /** KVD_TEST_FSYNC_DELAY_MS every member runs with (0: a normal disk). */
-  readonly fsyncDelayMs: number;
+  /** KVD_TEST_FSYNC_DELAY_MS per member (one value: every member; 0: a normal disk). */
+  readonly fsyncDelaysMs: readonly number[];
   /** Nemesis gap and hold bounds in ms (null: the standard profile). */
   readonly pace: { gapMsMax: number; holdMsMax: number } | null;
   /** Keep the run folder (logs, data) even when the run passes. */
@@ -39,7 +39,7 @@ export interface RunSettings {
 }
 
 export const defaultOptions: JepsenOptions = {
-  seed: 1, timeSec: 60, nodes: null, bugs: [], faults: null, fsyncDelayMs: 0, pace: null, keep: false,
+  seed: 1, timeSec: 60, nodes: null, bugs: [], faults: null, fsyncDelaysMs: [0], pace: null, keep: false,
 };
 
 export function settingsFromSeed(options: JepsenOptions): RunSettings {
@@ -77,7 +77,7 @@ export function describeSettings(s: RunSettings): string {
     `seed ${o.seed}: ${o.timeSec} s, ${s.nodes} members, heartbeat ${s.heartbeatMs} ms, ` +
       `election ${s.electionMs} ms, snapshot every ${s.snapshotCount} entries` +
       (o.bugs.length > 0 ? `, KVD_TEST_BUGS=${o.bugs.join(',')}` : '') +
-      (o.fsyncDelayMs > 0 ? `, fsync delay ${o.fsyncDelayMs} ms` : ''),
+      (o.fsyncDelaysMs.some((ms) => ms > 0) ? `, fsync delays ${o.fsyncDelaysMs.join(',')} ms` : ''),
     `clients ${w.clients} (timeout ${w.timeoutMs} ms, think <= ${w.thinkMsMax} ms), ` +
       `${w.activeKeys} keys at once, <= ${w.opsPerKeyMax} ops per key, ${s.watchers} watchers`,
     `nemesis: ${s.plan.length} faults planned` +
@@ -90,7 +90,7 @@ export function replayCommand(o: JepsenOptions, nodes: number): string {
   const parts = [`npm run jepsen -- --seed ${o.seed} --time ${o.timeSec} --nodes ${nodes}`];
   for (const bug of o.bugs) parts.push(`--bug ${bug}`);
   if (o.faults !== null) parts.push(`--faults ${o.faults.join(',')}`);
-  if (o.fsyncDelayMs > 0) parts.push(`--fsync-delay ${o.fsyncDelayMs}`);
+  if (o.fsyncDelaysMs.some((ms) => ms > 0)) parts.push(`--fsync-delay ${o.fsyncDelaysMs.join(',')}`);
   if (o.pace !== null) parts.push(`--pace ${o.pace.gapMsMax},${o.pace.holdMsMax}`);
   return parts.join(' ');
 }

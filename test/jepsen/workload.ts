@@ -113,14 +113,16 @@ export class Workload {
 
   /**
    * Reads every key ever used, as client `client` (after the cluster healed): these reads end the
-   * history, so a lost acknowledged write shows as a read no order explains. Retries failures.
+   * history, so a lost acknowledged write shows as a read no order explains. Retries failures
+   * on the next member until `budgetMs` has passed; returns how many keys stayed unread.
    */
-  async finalReads(client: number, attemptsMax: number): Promise<number> {
+  async finalReads(client: number, budgetMs: number): Promise<number> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const deadline = Date.now() + budgetMs;
     let unread = 0;
     for (const [i, key] of this.keys.used.entries()) {
       let done = false;
-      for (let attempt = 0; attempt < attemptsMax && !done; attempt++) {
+      for (let attempt = 0; !done && Date.now() < deadline; attempt++) {
         const url = this.memberUrls[(i + attempt) % this.memberUrls.length] as string;
         done = (await this.perform(client, url, { kind: 'read', key }, agent)).outcome === 'ok';
       }
