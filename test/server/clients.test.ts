@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessCluster, putKey, sleep } from '../support/process-cluster.js';
+import { getJson, ProcessCluster, putKey, sleep } from '../support/process-cluster.js';
 
 const run = promisify(execFile);
 const cluster = new ProcessCluster({ size: 3, basePort: 31950, electionMs: 1000, heartbeatMs: 100 });
@@ -15,6 +15,14 @@ beforeAll(async () => {
   cluster.startAll();
   await cluster.waitForLeader(20_000);
   for (const m of cluster.members) await cluster.waitForHealthy(m, 20_000);
+  // Members publish their client URLs through the log after they start (as etcd does).
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const listed = (await getJson(`${cluster.members[0]!.clientUrl}/v2/members`).catch(() => ({ members: [] })))['members'] as { clientURLs: string[] }[];
+    if (listed.length === 3 && listed.every((m) => m.clientURLs.length > 0)) break;
+    if (Date.now() > deadline) throw new Error('members never published their client URLs');
+    await sleep(100);
+  }
 }, 60_000);
 afterAll(() => cluster.stopAll());
 
