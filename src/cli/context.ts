@@ -54,7 +54,9 @@ export type ContextOf = (command: Command) => CliContext;
 /** Resolves when `signal` aborts; never rejects. */
 export function whenAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }
 
 /** Waits `ms`, or less when `signal` aborts first. */

@@ -94,9 +94,19 @@ function buildProgram(io: CliIo, contextOf: (command: Command) => CliContext): C
       '  kvctl endpoint status -o table\n',
   );
   for (const register of [
-    registerGet, registerPut, registerRm, registerLs, registerWatch, registerExecWatch,
-    registerMember, registerEndpoint, registerClusterHealth, registerLock, registerElect,
-    registerVerify, registerSnapshot,
+    registerGet,
+    registerPut,
+    registerRm,
+    registerLs,
+    registerWatch,
+    registerExecWatch,
+    registerMember,
+    registerEndpoint,
+    registerClusterHealth,
+    registerLock,
+    registerElect,
+    registerVerify,
+    registerSnapshot,
   ]) {
     register(program, contextOf);
   }

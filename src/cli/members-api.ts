@@ -26,7 +26,10 @@ export async function leaderId(client: KvClient): Promise<string | null> {
   return typeof body?.id === 'string' ? body.id : null;
 }
 
-export async function addMember(client: KvClient, peerURLs: readonly string[]): Promise<MemberJson> {
+export async function addMember(
+  client: KvClient,
+  peerURLs: readonly string[],
+): Promise<MemberJson> {
   const spec: RequestSpec = { method: 'POST', path: '/v2/members', json: { peerURLs } };
   const reply = await membersRequest(client, spec, [201, 200]);
   const body = parseJson(reply.text) as MemberJson | undefined;
@@ -68,12 +71,19 @@ function notServedHint(spec: RequestSpec, reply: HttpReply): string {
 }
 
 function unexpected(reply: HttpReply): HttpError {
-  return new HttpError(reply.status, `unexpected answer: ${reply.text.slice(0, 200)}`, reply.endpoint);
+  return new HttpError(
+    reply.status,
+    `unexpected answer: ${reply.text.slice(0, 200)}`,
+    reply.endpoint,
+  );
 }
 
 /** Splits a comma-separated list of URLs, checking each parses. */
 export function parseUrlList(text: string, what: string): string[] {
-  const urls = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const urls = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   for (const url of urls) {
     if (!URL.canParse(url)) throw new Error(`${what}: "${url}" is not a URL`);
   }

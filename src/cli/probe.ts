@@ -68,7 +68,9 @@ export async function status(client: KvClient, target: Target): Promise<Status |
     const stats = parseJson(self.text) as SelfStats | undefined;
     if (self.status !== 200 || stats === undefined) return `stats answered ${self.status}`;
     const root = await client.requestAt(target.endpoint, {
-      method: 'GET', path: keysPath('/'), query: { recursive: true },
+      method: 'GET',
+      path: keysPath('/'),
+      query: { recursive: true },
     });
     const rootNode = (parseJson(root.text) as { node?: V2Node } | undefined)?.node;
     const versions = parseJson((await get('/version')).text) as Versions | undefined;
@@ -79,7 +81,8 @@ export async function status(client: KvClient, target: Target): Promise<Status |
       isLeader: stats.state === 'StateLeader',
       raftTerm: headerNumber(root, 'x-raft-term') ?? null,
       raftIndex: headerNumber(root, 'x-raft-index') ?? null,
-      keys: rootNode === undefined ? null : leaves(rootNode).filter((n) => n.key !== undefined).length,
+      keys:
+        rootNode === undefined ? null : leaves(rootNode).filter((n) => n.key !== undefined).length,
       version: describeVersion(versions),
       latencyMs: self.latencyMs,
     };
@@ -101,7 +104,9 @@ interface Versions {
 
 function describeVersion(versions: Versions | undefined): string {
   if (versions?.etcdserver === undefined) return '';
-  return versions.kvd !== undefined ? `${versions.etcdserver} (kvd ${versions.kvd})` : versions.etcdserver;
+  return versions.kvd !== undefined
+    ? `${versions.etcdserver} (kvd ${versions.kvd})`
+    : versions.etcdserver;
 }
 
 function reason(error: unknown): string {

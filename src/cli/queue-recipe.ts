@@ -54,7 +54,12 @@ export class QueueEntry {
   ) {}
 
   /** Appends an entry with `value` and starts keeping it alive. */
-  static async join(client: KvClient, dir: string, value: string, ttlSeconds: number): Promise<QueueEntry> {
+  static async join(
+    client: KvClient,
+    dir: string,
+    value: string,
+    ttlSeconds: number,
+  ): Promise<QueueEntry> {
     const answer = await keysRequest(client, 'POST', dir, { value, ttl: ttlSeconds });
     const entry = new QueueEntry(client, dir, answer.node.key ?? '', ttlSeconds);
     entry.refreshing = entry.keepAlive(performance.now());
@@ -97,7 +102,11 @@ export class QueueEntry {
     await keysRequest(this.client, 'DELETE', this.key).catch(() => undefined);
   }
 
-  private async waitForPredecessor(node: V2Node, etcdIndex: number, quit: AbortSignal): Promise<void> {
+  private async waitForPredecessor(
+    node: V2Node,
+    etcdIndex: number,
+    quit: AbortSignal,
+  ): Promise<void> {
     try {
       await waitForChange(this.client, node.key ?? '', etcdIndex, {
         recursive: false,
@@ -119,18 +128,28 @@ export class QueueEntry {
       await sleep(Math.min(wait, Math.max(0, lastSentOk + ttlMs * 0.75 - performance.now())), stop);
       if (stop.aborted) return;
       if (performance.now() - lastSentOk >= ttlMs * 0.75) {
-        return this.markLost(`not refreshed for ${Math.round((performance.now() - lastSentOk) / 1000)} s`);
+        return this.markLost(
+          `not refreshed for ${Math.round((performance.now() - lastSentOk) / 1000)} s`,
+        );
       }
       const sentAt = performance.now();
       try {
-        await keysRequest(this.client, 'PUT', this.key,
+        await keysRequest(
+          this.client,
+          'PUT',
+          this.key,
           { refresh: true, ttl: this.ttlSeconds, prevExist: true },
-          { timeoutMs: Math.min(this.client.timeoutMs, ttlMs / 3), signal: this.stopRefresh.signal });
+          {
+            timeoutMs: Math.min(this.client.timeoutMs, ttlMs / 3),
+            signal: this.stopRefresh.signal,
+          },
+        );
         lastSentOk = sentAt;
         wait = ttlMs / 3;
       } catch (error) {
         if (this.stopRefresh.signal.aborted) return;
-        if (isEtcdCode(error, EtcdCode.keyNotFound)) return this.markLost('its key expired or was deleted');
+        if (isEtcdCode(error, EtcdCode.keyNotFound))
+          return this.markLost('its key expired or was deleted');
         wait = 200;
       }
     }

@@ -22,7 +22,12 @@ export interface WorkloadOptions {
 }
 
 /** Percentages of each kind in the mix (a cas needs a value to compare against). */
-const mix: readonly [OpKind, number][] = [['read', 40], ['write', 25], ['cas', 20], ['delete', 15]];
+const mix: readonly [OpKind, number][] = [
+  ['read', 40],
+  ['write', 25],
+  ['cas', 20],
+  ['delete', 15],
+];
 
 export async function runWorkload(base: KvClient, options: WorkloadOptions): Promise<Operation[]> {
   const started = performance.now();
@@ -66,7 +71,8 @@ interface OpRun {
 async function runOp(op: OpRun): Promise<void> {
   const { client, recorder, seen, c, key, kind, value } = op;
   const expected = kind === 'cas' ? seen.get(key) : undefined;
-  const args = kind === 'write' || kind === 'cas' ? { value, ...(expected ? { expected } : {}) } : {};
+  const args =
+    kind === 'write' || kind === 'cas' ? { value, ...(expected ? { expected } : {}) } : {};
   const id = recorder.invoke(c, key, kind, args);
   try {
     switch (kind) {

@@ -25,16 +25,23 @@ export async function* watchEvents(
   key: string,
   options: WatchLoopOptions,
 ): AsyncGenerator<KeysAnswer> {
-  let next = options.afterIndex !== undefined ? options.afterIndex + 1 : await nextIndex(client, key);
+  let next =
+    options.afterIndex !== undefined ? options.afterIndex + 1 : await nextIndex(client, key);
   while (!options.stop.aborted) {
     const poll = AbortSignal.any([options.stop, AbortSignal.timeout(options.pollMs ?? 60_000)]);
     let answer: KeysAnswer;
     try {
-      answer = await keysRequest(client, 'GET', key, {
-        wait: true,
-        waitIndex: next,
-        recursive: options.recursive ? true : undefined,
-      }, { timeoutMs: null, signal: poll });
+      answer = await keysRequest(
+        client,
+        'GET',
+        key,
+        {
+          wait: true,
+          waitIndex: next,
+          recursive: options.recursive ? true : undefined,
+        },
+        { timeoutMs: null, signal: poll },
+      );
     } catch (error) {
       if (options.stop.aborted) return;
       if (poll.aborted) continue; // the poll's own time limit: ask again from the same index
@@ -75,11 +82,17 @@ export async function waitForChange(
 ): Promise<boolean> {
   const poll = AbortSignal.any([options.stop, AbortSignal.timeout(options.pollMs)]);
   try {
-    await keysRequest(client, 'GET', key, {
-      wait: true,
-      waitIndex: afterIndex + 1,
-      recursive: options.recursive ? true : undefined,
-    }, { timeoutMs: null, signal: poll });
+    await keysRequest(
+      client,
+      'GET',
+      key,
+      {
+        wait: true,
+        waitIndex: afterIndex + 1,
+        recursive: options.recursive ? true : undefined,
+      },
+      { timeoutMs: null, signal: poll },
+    );
     return true;
   } catch (error) {
     if (poll.aborted) return false;

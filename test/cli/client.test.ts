@@ -13,7 +13,9 @@ import { renderTable } from '../../src/cli/output.js';
 const servers: Server[] = [];
 
 /** A server that records each request and answers with `answer` (or never, if it is null). */
-async function server(answer: ((res: ServerResponse) => void) | null): Promise<{ url: string; seen: string[] }> {
+async function server(
+  answer: ((res: ServerResponse) => void) | null,
+): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = [];
   const s = createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url}`);
@@ -60,19 +62,25 @@ describe('kvctl client', () => {
     const silent = await server(null);
     const live = await server(ok);
     const client = new KvClient({ endpoints: [silent.url, live.url], timeoutMs: 300 });
-    const reply = await client.request({ method: 'GET', path: '/v2/keys/a', query: { quorum: true } });
+    const reply = await client.request({
+      method: 'GET',
+      path: '/v2/keys/a',
+      query: { quorum: true },
+    });
     expect(reply.endpoint).toBe(live.url);
     expect(silent.seen).toEqual(['GET /v2/keys/a?quorum=true']);
     expect(live.seen).toEqual(['GET /v2/keys/a?quorum=true']);
   });
 
-  it('client: a write that times out is not repeated elsewhere: its effect is unknown', async () => {
+  it('client: a write that times out is not repeated elsewhere: effect unknown', async () => {
     const silent = await server(null);
     const live = await server(ok);
     const client = new KvClient({ endpoints: [silent.url, live.url], timeoutMs: 300 });
     const put = client.request({ method: 'PUT', path: '/v2/keys/a', form: { value: '1' } });
     await expect(put).rejects.toThrow(UnreachableError);
-    await expect(put).rejects.toThrow(/failed after it was sent \(timed out after 300 ms\): it may or may not/);
+    await expect(put).rejects.toThrow(
+      /failed after it was sent \(timed out after 300 ms\): it may or may not/,
+    );
     expect(live.seen).toEqual([]);
   });
 
@@ -90,23 +98,43 @@ describe('kvctl client', () => {
     const [a, b] = [await deadEndpoint(), await deadEndpoint()];
     const client = new KvClient({ endpoints: [a, b], timeoutMs: 500 });
     await expect(client.request({ method: 'GET', path: '/v2/keys/a' })).rejects.toThrow(
-      `no endpoint answered (${a}: connection refused; ${b}: connection refused)`);
+      `no endpoint answered (${a}: connection refused; ${b}: connection refused)`,
+    );
   });
 
   it('client: endpoints get a scheme, lose a trailing slash, and must be http(s) URLs', () => {
-    expect(parseEndpoints('127.0.0.1:2379, http://h:1/ ,')).toEqual(['http://127.0.0.1:2379', 'http://h:1']);
+    expect(parseEndpoints('127.0.0.1:2379, http://h:1/ ,')).toEqual([
+      'http://127.0.0.1:2379',
+      'http://h:1',
+    ]);
     expect(() => normalizeEndpoint('ftp://h:1')).toThrow(UsageError);
     expect(() => new KvClient({ endpoints: [], timeoutMs: 1 })).toThrow(UsageError);
   });
 
   it('duration: ms, s, m, h and bare seconds; nonsense and zero are usage errors', () => {
-    expect([parseDurationMs('500ms', 'x'), parseDurationMs('2s', 'x'), parseDurationMs('1.5', 'x'),
-      parseDurationMs('2m', 'x'), parseDurationMs('1h', 'x')]).toEqual([500, 2000, 1500, 120_000, 3_600_000]);
-    for (const bad of ['', 'soon', '0', '-1s', '5d']) expect(() => parseDurationMs(bad, '--t')).toThrow(UsageError);
+    expect([
+      parseDurationMs('500ms', 'x'),
+      parseDurationMs('2s', 'x'),
+      parseDurationMs('1.5', 'x'),
+      parseDurationMs('2m', 'x'),
+      parseDurationMs('1h', 'x'),
+    ]).toEqual([500, 2000, 1500, 120_000, 3_600_000]);
+    for (const bad of ['', 'soon', '0', '-1s', '5d'])
+      expect(() => parseDurationMs(bad, '--t')).toThrow(UsageError);
   });
 
   it('output: tables are bordered with every column as wide as its widest cell', () => {
-    expect(renderTable(['ID', 'NAME'], [['1', 'alpha'], ['22', 'b']])).toBe(
-      '+----+-------+\n| ID | NAME  |\n+----+-------+\n| 1  | alpha |\n| 22 | b     |\n+----+-------+\n');
+    expect(
+      renderTable(
+        ['ID', 'NAME'],
+        [
+          ['1', 'alpha'],
+          ['22', 'b'],
+        ],
+      ),
+    ).toBe(
+      '+----+-------+\n| ID | NAME  |\n+----+-------+\n' +
+        '| 1  | alpha |\n| 22 | b     |\n+----+-------+\n',
+    );
   });
 });

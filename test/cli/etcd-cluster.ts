@@ -35,15 +35,39 @@ export class EtcdCluster {
   startAll(): void {
     const initialCluster = this.members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
     for (const member of this.members) {
-      const child = spawn('etcd', [
-        '--name', member.name, '--data-dir', join(this.root, member.name), '--enable-v2',
-        '--listen-client-urls', member.clientUrl, '--advertise-client-urls', member.clientUrl,
-        '--listen-peer-urls', member.peerUrl, '--initial-advertise-peer-urls', member.peerUrl,
-        '--initial-cluster', initialCluster, '--initial-cluster-state', 'new',
-        '--initial-cluster-token', `kvctl-test-${process.pid}`,
-        '--heartbeat-interval', '50', '--election-timeout', '500', '--logger', 'zap',
-        '--log-level', 'warn',
-      ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        'etcd',
+        [
+          '--name',
+          member.name,
+          '--data-dir',
+          join(this.root, member.name),
+          '--enable-v2',
+          '--listen-client-urls',
+          member.clientUrl,
+          '--advertise-client-urls',
+          member.clientUrl,
+          '--listen-peer-urls',
+          member.peerUrl,
+          '--initial-advertise-peer-urls',
+          member.peerUrl,
+          '--initial-cluster',
+          initialCluster,
+          '--initial-cluster-state',
+          'new',
+          '--initial-cluster-token',
+          `kvctl-test-${process.pid}`,
+          '--heartbeat-interval',
+          '50',
+          '--election-timeout',
+          '500',
+          '--logger',
+          'zap',
+          '--log-level',
+          'warn',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const log = createWriteStream(join(this.root, `${member.name}.log`));
       child.stdout?.pipe(log);
       child.stderr?.pipe(log);
@@ -54,21 +78,29 @@ export class EtcdCluster {
   async waitForHealthy(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const member of this.members) {
-      while ((await getJson(`${member.clientUrl}/health`).catch(() => null))?.['health'] !== 'true') {
-        if (Date.now() > deadline) throw new Error(`etcd ${member.name} not healthy (logs in ${this.root})`);
+      while (
+        (await getJson(`${member.clientUrl}/health`).catch(() => null))?.['health'] !== 'true'
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(`etcd ${member.name} not healthy (logs in ${this.root})`);
         await sleep(100);
       }
     }
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.members.map((member) => new Promise<void>((done) => {
-      const child = member.process;
-      member.process = null;
-      if (child === null || child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGKILL');
-    })));
+    await Promise.all(
+      this.members.map(
+        (member) =>
+          new Promise<void>((done) => {
+            const child = member.process;
+            member.process = null;
+            if (child === null || child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,11 @@ let endpoints = '';
 const run = (...args: string[]) => kvctl(args, { endpoints });
 
 interface ListedMember {
-  id: string; name: string; peerURLs: string[]; clientURLs: string[]; isLeader: boolean;
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLeader: boolean;
 }
 
 async function members(): Promise<ListedMember[]> {
@@ -51,14 +55,19 @@ describe.skipIf(!etcdAvailable)('kvctl against etcd 3.4', () => {
     expect(id, added.stdout).toBeDefined();
     expect(added.stdout).toContain('ETCD_NAME="e4"');
     const cluster = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(added.stdout)![1]!.split(',').sort();
-    expect(cluster).toEqual([...etcd.members.map((m) => `${m.name}=${m.peerUrl}`),
-      'e4=http://127.0.0.1:32313'].sort());
+    expect(cluster).toEqual(
+      [...etcd.members.map((m) => `${m.name}=${m.peerUrl}`), 'e4=http://127.0.0.1:32313'].sort(),
+    );
     expect(added.stdout).toContain('ETCD_INITIAL_CLUSTER_STATE="existing"');
-    expect((await members()).find((m) => m.id === id)?.peerURLs).toEqual(['http://127.0.0.1:32313']);
+    expect((await members()).find((m) => m.id === id)?.peerURLs).toEqual([
+      'http://127.0.0.1:32313',
+    ]);
 
     const updated = await run('member', 'update', id!, 'http://127.0.0.1:32314');
     expect(updated).toMatchObject({ code: 0, stdout: `Updated member with ID ${id} in cluster\n` });
-    expect((await members()).find((m) => m.id === id)?.peerURLs).toEqual(['http://127.0.0.1:32314']);
+    expect((await members()).find((m) => m.id === id)?.peerURLs).toEqual([
+      'http://127.0.0.1:32314',
+    ]);
 
     const removed = await run('-o', 'json', 'member', 'remove', id!);
     expect(removed.code, removed.stderr).toBe(0);
@@ -66,7 +75,7 @@ describe.skipIf(!etcdAvailable)('kvctl against etcd 3.4', () => {
     expect((await members()).map((m) => m.id)).not.toContain(id);
   }, 60_000);
 
-  it('etcd: removing an unknown member exits 4 with etcd\'s message', async () => {
+  it("etcd: removing an unknown member exits 4 with etcd's message", async () => {
     const result = await run('member', 'remove', 'abcdef0123456789');
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/answered HTTP 404: No such member: abcdef0123456789\n$/);

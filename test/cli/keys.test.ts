@@ -32,7 +32,7 @@ describe('kvctl keys', () => {
     }
   });
 
-  it('kvctl: -o json prints the answer body as etcd sends it; -o table aligns columns', async () => {
+  it('kvctl: -o json prints the body as etcd sends it; -o table aligns columns', async () => {
     await run('set', '/keys/json', 'v1');
     const json = await run('-o', 'json', 'get', '/keys/json');
     expect(json.code).toBe(0);
@@ -48,14 +48,14 @@ describe('kvctl keys', () => {
     expect(new Set(lines.map((line) => line.length)).size).toBe(1);
   });
 
-  it('kvctl: a missing key exits 4 and prints etcd\'s errorCode 100 and message', async () => {
+  it("kvctl: a missing key exits 4 and prints etcd's errorCode 100 and message", async () => {
     const get = await run('get', '/keys/missing');
     expect(get.code).toBe(4);
     expect(get.stdout).toBe('');
     expect(get.stderr).toMatch(/^Error: 100: Key not found \(\/keys\/missing\) \[\d+\]\n$/);
   });
 
-  it('kvctl: mk creates only a new key (105 otherwise); update changes only an existing one', async () => {
+  it('kvctl: mk creates only new keys (else 105); update changes only existing ones', async () => {
     expect(await run('mk', '/keys/mk', 'one')).toMatchObject({ code: 0, stdout: 'one\n' });
     const again = await run('mk', '/keys/mk', 'two');
     expect(again.code).toBe(4);
@@ -69,13 +69,14 @@ describe('kvctl keys', () => {
     expect(json.node.ttl).toBeGreaterThan(90);
   });
 
-  it('kvctl: put --swap-with-value and --swap-with-index are compare-and-swaps (101 on mismatch)', async () => {
+  it('kvctl: put --swap-with-value / --swap-with-index compare and swap (else 101)', async () => {
     await run('put', '/keys/cas', 'a');
     const wrong = await run('put', '/keys/cas', 'b', '--swap-with-value', 'zzz');
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).toContain('101: Compare failed');
     expect((await run('put', '/keys/cas', 'b', '--swap-with-value', 'a')).code).toBe(0);
-    const index = JSON.parse((await run('-o', 'json', 'get', '/keys/cas')).stdout).node.modifiedIndex;
+    const index = JSON.parse((await run('-o', 'json', 'get', '/keys/cas')).stdout).node
+      .modifiedIndex;
     expect((await run('put', '/keys/cas', 'c', '--swap-with-index', String(index))).code).toBe(0);
     expect((await run('get', '/keys/cas')).stdout).toBe('c\n');
   });
@@ -100,13 +101,14 @@ describe('kvctl keys', () => {
     expect(dirGet).toMatchObject({ code: 1, stderr: 'Error: /tree: is a directory\n' });
   });
 
-  it('kvctl: rm prints the old value; --with-value guards it; --dir and -r remove directories', async () => {
+  it('kvctl: rm prints the old value; --with-value guards it; --dir, -r remove dirs', async () => {
     await run('put', '/rm/a', 'old');
     const guarded = await run('rm', '/rm/a', '--with-value', 'other');
     expect(guarded.code).toBe(4);
     expect(guarded.stderr).toContain('101: Compare failed');
     expect(await run('rm', '/rm/a', '--with-value', 'old')).toMatchObject({
-      code: 0, stdout: 'PrevNode.Value: old\n',
+      code: 0,
+      stdout: 'PrevNode.Value: old\n',
     });
     await run('put', '/rm/dir/x', '1');
     const notEmpty = await run('rm', '--dir', '/rm/dir');
@@ -117,8 +119,14 @@ describe('kvctl keys', () => {
   });
 
   it('kvctl: usage errors exit 1: unknown command, missing argument, bad flag values', async () => {
-    for (const args of [['bogus'], ['get'], ['-o', 'yaml', 'get', '/a'], ['--timeout', 'soon', 'get', '/a'],
-      ['put', '/a', 'b', '--ttl', '-3'], ['--endpoints', 'ftp://x', 'get', '/a']]) {
+    for (const args of [
+      ['bogus'],
+      ['get'],
+      ['-o', 'yaml', 'get', '/a'],
+      ['--timeout', 'soon', 'get', '/a'],
+      ['put', '/a', 'b', '--ttl', '-3'],
+      ['--endpoints', 'ftp://x', 'get', '/a'],
+    ]) {
       const result = await run(...args);
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stderr, args.join(' ')).not.toBe('');
@@ -126,7 +134,12 @@ describe('kvctl keys', () => {
   });
 
   it('kvctl: no reachable endpoint exits 1 and names every endpoint tried', async () => {
-    const result = await kvctl(['--endpoints', 'http://127.0.0.1:32390,127.0.0.1:32391', 'get', '/a']);
+    const result = await kvctl([
+      '--endpoints',
+      'http://127.0.0.1:32390,127.0.0.1:32391',
+      'get',
+      '/a',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no endpoint answered');
     expect(result.stderr).toContain('http://127.0.0.1:32390: connection refused');
@@ -136,19 +149,42 @@ describe('kvctl keys', () => {
   it('kvctl: --endpoints overrides KVCTL_ENDPOINTS; a dead first endpoint fails over', async () => {
     const dead = 'http://127.0.0.1:32392';
     const live = cluster.members[1]!.clientUrl;
-    const viaFlag = await kvctl(['--endpoints', `${dead},${live}`, 'put', '/keys/flag', 'f'],
-      { endpoints: 'http://127.0.0.1:32393' });
+    const viaFlag = await kvctl(['--endpoints', `${dead},${live}`, 'put', '/keys/flag', 'f'], {
+      endpoints: 'http://127.0.0.1:32393',
+    });
     expect(viaFlag).toMatchObject({ code: 0, stdout: 'f\n' });
     const viaEnv = await kvctl(['get', '/keys/flag'], { endpoints: `${dead},${live}` });
     expect(viaEnv).toMatchObject({ code: 0, stdout: 'f\n' });
   });
 
   it('kvctl: --help on every command exits 0 and shows an example', async () => {
-    const commands = [[], ['get'], ['put'], ['set'], ['mk'], ['mkdir'], ['update'], ['rm'], ['ls'],
-      ['watch'], ['exec-watch'], ['member'], ['member', 'list'], ['member', 'add'],
-      ['member', 'remove'], ['member', 'update'], ['endpoint'], ['endpoint', 'health'],
-      ['endpoint', 'status'], ['cluster-health'], ['lock'], ['elect'], ['verify'], ['snapshot'],
-      ['snapshot', 'save']];
+    const commands = [
+      [],
+      ['get'],
+      ['put'],
+      ['set'],
+      ['mk'],
+      ['mkdir'],
+      ['update'],
+      ['rm'],
+      ['ls'],
+      ['watch'],
+      ['exec-watch'],
+      ['member'],
+      ['member', 'list'],
+      ['member', 'add'],
+      ['member', 'remove'],
+      ['member', 'update'],
+      ['endpoint'],
+      ['endpoint', 'health'],
+      ['endpoint', 'status'],
+      ['cluster-health'],
+      ['lock'],
+      ['elect'],
+      ['verify'],
+      ['snapshot'],
+      ['snapshot', 'save'],
+    ];
     const results = await Promise.all(commands.map((c) => run(...c, '--help')));
     results.forEach((result, i) => {
       const name = commands[i]!.join(' ') || '(program)';

@@ -63,8 +63,10 @@ export class KvctlProcess {
     const deadline = Date.now() + timeoutMs;
     while (!ready(this.stdout)) {
       if (Date.now() > deadline) {
-        throw new Error(`kvctl ${this.args.join(' ')}: output not ready in ${timeoutMs} ms\n` +
-          `stdout: ${this.stdout}\nstderr: ${this.stderr}`);
+        throw new Error(
+          `kvctl ${this.args.join(' ')}: output not ready in ${timeoutMs} ms\n` +
+            `stdout: ${this.stdout}\nstderr: ${this.stderr}`,
+        );
       }
       await sleep(25);
     }
@@ -82,8 +84,10 @@ export class KvctlProcess {
     clearTimeout(timer);
     if (outcome === 'late') {
       this.signal('SIGKILL');
-      throw new Error(`kvctl ${this.args.join(' ')}: still running after ${timeoutMs} ms\n` +
-        `stdout: ${this.stdout}\nstderr: ${this.stderr}`);
+      throw new Error(
+        `kvctl ${this.args.join(' ')}: still running after ${timeoutMs} ms\n` +
+          `stdout: ${this.stdout}\nstderr: ${this.stderr}`,
+      );
     }
     return outcome;
   }
@@ -101,11 +105,16 @@ export function kvctl(
 /** SIGKILLs every kvctl process a test left running; for afterAll. */
 export async function stopAllKvctl(): Promise<void> {
   const children = [...running];
-  await Promise.all(children.map((child) => new Promise<void>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('close', () => done());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('close', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /** Comma-separated client URLs of cluster members, for KVCTL_ENDPOINTS. */

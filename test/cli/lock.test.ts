@@ -38,10 +38,32 @@ setTimeout(() => {
 `;
 
 /** Contender `i` prefers member `i` (endpoints rotated), so the contenders spread out. */
-function contender(lock: string, log: string, id: string, i: number, holdMs: number, code = 0): KvctlProcess {
+function contender(
+  lock: string,
+  log: string,
+  id: string,
+  i: number,
+  holdMs: number,
+  code = 0,
+): KvctlProcess {
   const members = cluster.members.map((_, k) => cluster.members[(k + i) % cluster.members.length]!);
-  return new KvctlProcess(['lock', '--ttl', '5', lock, '--', process.execPath, '-e', holdScript,
-    log, id, String(holdMs), String(code)], { endpoints: endpointsOf(members) });
+  return new KvctlProcess(
+    [
+      'lock',
+      '--ttl',
+      '5',
+      lock,
+      '--',
+      process.execPath,
+      '-e',
+      holdScript,
+      log,
+      id,
+      String(holdMs),
+      String(code),
+    ],
+    { endpoints: endpointsOf(members) },
+  );
 }
 
 /** The log is start/end pairs of one id each, never interleaved; returns the ids in order. */
@@ -59,12 +81,16 @@ function runsInOrder(log: string): string[] {
 }
 
 async function queueKeys(name: string): Promise<unknown[]> {
-  const answer = await getKey(cluster.members[0]!.clientUrl, `/_kvctl/locks/${name}`, '?quorum=true');
+  const answer = await getKey(
+    cluster.members[0]!.clientUrl,
+    `/_kvctl/locks/${name}`,
+    '?quorum=true',
+  );
   return (answer.body['node'] as { nodes?: unknown[] } | undefined)?.nodes ?? [];
 }
 
 describe('kvctl lock', () => {
-  it('lock: two contenders never overlap; each exits with its command\'s code; no key is left', async () => {
+  it('lock: two contenders never overlap, exit with their codes, leave no key', async () => {
     const log = join(scratch, 'two.log');
     const a = contender('two', log, 'a', 0, 1000, 3);
     const b = contender('two', log, 'b', 1, 1000, 5);
@@ -86,7 +112,10 @@ describe('kvctl lock', () => {
     const leader = await cluster.waitForLeader();
     await cluster.kill(leader);
     const results = await Promise.all(runs.map((r) => r.result(60_000)));
-    expect(results.map((r) => r.code), results.map((r) => r.stderr).join('\n')).toEqual([0, 0, 0]);
+    expect(
+      results.map((r) => r.code),
+      results.map((r) => r.stderr).join('\n'),
+    ).toEqual([0, 0, 0]);
     expect(runsInOrder(log).sort()).toEqual(['a', 'b', 'c']);
     cluster.start(leader);
     await cluster.waitForHealthy(leader);
@@ -131,7 +160,10 @@ describe('kvctl elect', () => {
     beta.signal('SIGTERM');
     observer.signal('SIGTERM');
     expect((await beta.result()).code).toBe(0);
-    const lines = (await observer.result()).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = (await observer.result()).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l: { leader: string }) => l.leader)).toEqual(['alpha', 'beta']);
     expect(lines[0]).toMatchObject({ election: 'sched', self: false });
   }, 40_000);

@@ -7,8 +7,14 @@ import { getKey, ProcessCluster } from '../support/process-cluster.js';
 import { endpointsOf, kvctl, stopAllKvctl } from './kvctl-process.js';
 
 interface VerifyJson {
-  verdict: string; ops: number; ok: number; failed: number; unknown: number;
-  byKind: Record<string, number>; prefix: string; explanation?: string;
+  verdict: string;
+  ops: number;
+  ok: number;
+  failed: number;
+  unknown: number;
+  byKind: Record<string, number>;
+  prefix: string;
+  explanation?: string;
 }
 
 afterAll(async () => {
@@ -24,31 +30,43 @@ describe('kvctl verify: healthy cluster', () => {
   afterAll(() => cluster.stopAll());
 
   it('verify: a healthy cluster is linearizable (exit 0) and the prefix is removed', async () => {
-    const result = await kvctl(['-o', 'json', 'verify', '--duration', '5s', '--clients', '3'],
-      { endpoints: endpointsOf(cluster.members) }, 60_000);
+    const result = await kvctl(
+      ['-o', 'json', 'verify', '--duration', '5s', '--clients', '3'],
+      { endpoints: endpointsOf(cluster.members) },
+      60_000,
+    );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as VerifyJson;
     expect(report.verdict).toBe('linearizable');
     expect(report.ops).toBe(report.ok + report.failed + report.unknown);
     expect(report.ok).toBeGreaterThan(30);
-    for (const kind of ['read', 'write', 'cas', 'delete']) expect(report.byKind[kind]).toBeGreaterThan(0);
+    for (const kind of ['read', 'write', 'cas', 'delete'])
+      expect(report.byKind[kind]).toBeGreaterThan(0);
     expect(report.prefix).toMatch(/^\/_kvctl\/verify\/[0-9a-f]{12}$/);
     const left = await getKey(cluster.members[0]!.clientUrl, report.prefix, '?quorum=true');
     expect(left.status).toBe(404);
   }, 70_000);
 
   it('verify: simple output names the workload and ends with the verdict', async () => {
-    const result = await kvctl(['verify', '--duration', '2s', '--keys', '2', '--seed', '7'],
-      { endpoints: endpointsOf(cluster.members) }, 60_000);
+    const result = await kvctl(
+      ['verify', '--duration', '2s', '--keys', '2', '--seed', '7'],
+      { endpoints: endpointsOf(cluster.members) },
+      60_000,
+    );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^verify: 4 clients, 2 keys under \/_kvctl\/verify\/[0-9a-f]+, 2\.00s, seed 7\n/);
+    expect(result.stdout).toMatch(
+      /^verify: 4 clients, 2 keys under \/_kvctl\/verify\/[0-9a-f]+, 2\.00s, seed 7\n/,
+    );
     expect(result.stdout).toMatch(/\nverify: linearizable\n$/);
   }, 70_000);
 });
 
 describe('kvctl verify: stale quorum reads', () => {
-  const buggy = new ProcessCluster({ size: 3, basePort: 32050,
-    env: { KVD_TEST_BUGS: 'reads-skip-read-index' } });
+  const buggy = new ProcessCluster({
+    size: 3,
+    basePort: 32050,
+    env: { KVD_TEST_BUGS: 'reads-skip-read-index' },
+  });
   beforeAll(async () => {
     buggy.startAll();
     await buggy.waitForLeader(15_000);
@@ -60,8 +78,11 @@ describe('kvctl verify: stale quorum reads', () => {
     // seconds; a few tries keep the test from depending on one run's timing.
     let last = null;
     for (let attempt = 0; attempt < 3; attempt++) {
-      last = await kvctl(['-o', 'json', 'verify', '--duration', '5s', '--keys', '1', '--clients', '4'],
-        { endpoints: endpointsOf(buggy.members) }, 60_000);
+      last = await kvctl(
+        ['-o', 'json', 'verify', '--duration', '5s', '--keys', '1', '--clients', '4'],
+        { endpoints: endpointsOf(buggy.members) },
+        60_000,
+      );
       if (last.code !== 0) break;
     }
     expect(last!.code, last!.stdout + last!.stderr).toBe(6);

@@ -49,10 +49,12 @@ describe('kvctl watch', () => {
     expect(result.stdout.split('\n')).toHaveLength(2);
   });
 
-  it('watch -r --forever: prints every change under the directory in order until SIGTERM', async () => {
+  it('watch -r --forever: prints every change under the dir in order until SIGTERM', async () => {
     const after = await etcdIndex();
     const watch = new KvctlProcess(
-      ['watch', '-r', '--forever', '--after-index', String(after), '/w/dir'], { endpoints });
+      ['watch', '-r', '--forever', '--after-index', String(after), '/w/dir'],
+      { endpoints },
+    );
     await putKey(cluster.members[0]!.clientUrl, '/w/dir/a', '1');
     await putKey(cluster.members[2]!.clientUrl, '/w/dir/b', '2');
     await fetch(`${cluster.members[1]!.clientUrl}/v2/keys/w/dir/a`, { method: 'DELETE' });
@@ -62,15 +64,18 @@ describe('kvctl watch', () => {
     const result = await watch.result();
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      '[set] /w/dir/a\n1\n[set] /w/dir/b\n2\n[delete] /w/dir/a\nPrevNode.Value: 1\n');
+      '[set] /w/dir/a\n1\n[set] /w/dir/b\n2\n[delete] /w/dir/a\nPrevNode.Value: 1\n',
+    );
   });
 
   it('watch --after-index: replays a past change as one JSON line', async () => {
     const before = await etcdIndex();
     await putKey(cluster.members[2]!.clientUrl, '/w/past', 'then');
     await putKey(cluster.members[2]!.clientUrl, '/w/past', 'now');
-    const result = await kvctl(['-o', 'json', 'watch', '--after-index', String(before), '/w/past'],
-      { endpoints });
+    const result = await kvctl(
+      ['-o', 'json', 'watch', '--after-index', String(before), '/w/past'],
+      { endpoints },
+    );
     expect(result.code).toBe(0);
     const event = JSON.parse(result.stdout) as { action: string; node: { value: string } };
     expect(event.action).toBe('set');
@@ -79,12 +84,27 @@ describe('kvctl watch', () => {
 
   it('exec-watch: runs the command once per change with ETCD_WATCH_* set', async () => {
     const log = join(scratch, 'exec.log');
-    const script = 'require("fs").appendFileSync(process.argv[1], [' +
+    const script =
+      'require("fs").appendFileSync(process.argv[1], [' +
       '"ETCD_WATCH_ACTION","ETCD_WATCH_KEY","ETCD_WATCH_VALUE","ETCD_WATCH_MODIFIED_INDEX"]' +
       '.map((n) => process.env[n]).join(" ") + "\\n")';
     const after = await etcdIndex();
-    const exec = new KvctlProcess(['exec-watch', '--after-index', String(after), '--count', '2',
-      '/w/exec', '--', process.execPath, '-e', script, log], { endpoints });
+    const exec = new KvctlProcess(
+      [
+        'exec-watch',
+        '--after-index',
+        String(after),
+        '--count',
+        '2',
+        '/w/exec',
+        '--',
+        process.execPath,
+        '-e',
+        script,
+        log,
+      ],
+      { endpoints },
+    );
     const first = await putKey(cluster.members[0]!.clientUrl, '/w/exec', 'alpha');
     const second = await putKey(cluster.members[1]!.clientUrl, '/w/exec', 'beta');
     const result = await exec.result();
@@ -92,7 +112,8 @@ describe('kvctl watch', () => {
     const indexOf = (answer: typeof first) =>
       (answer.body['node'] as { modifiedIndex: number }).modifiedIndex;
     expect(readFileSync(log, 'utf8')).toBe(
-      `set /w/exec alpha ${indexOf(first)}\nset /w/exec beta ${indexOf(second)}\n`);
+      `set /w/exec alpha ${indexOf(first)}\nset /w/exec beta ${indexOf(second)}\n`,
+    );
   });
 
   it('exec-watch: without a command it is a usage error (exit 1)', async () => {

@@ -28,17 +28,29 @@ export function registerClusterHealth(program: Command, contextOf: ContextOf): v
       const members = await listMembers(context.client);
       const verdicts = await Promise.all(members.map((m) => memberHealth(context.client, m)));
       const healthy = verdicts.filter((v) => v.health === 'healthy').length;
-      const cluster = healthy === members.length ? 'healthy'
-        : healthy > members.length / 2 ? 'degraded' : 'unavailable';
+      const cluster =
+        healthy === members.length
+          ? 'healthy'
+          : healthy > members.length / 2
+            ? 'degraded'
+            : 'unavailable';
       if (cluster !== 'healthy') context.exitCode = ExitCode.clusterUnhealthy;
       if (context.out.format === 'json') {
-        return context.out.json({ members: verdicts.map((v) => ({
-          id: v.member.id, name: v.member.name, health: v.health, endpoint: v.endpoint,
-        })), cluster });
+        return context.out.json({
+          members: verdicts.map((v) => ({
+            id: v.member.id,
+            name: v.member.name,
+            health: v.health,
+            endpoint: v.endpoint,
+          })),
+          cluster,
+        });
       }
       if (context.out.format === 'table') {
-        context.out.table(['ID', 'NAME', 'HEALTH', 'ENDPOINT'], verdicts.map((v) => [
-          v.member.id, v.member.name, v.health, v.endpoint]));
+        context.out.table(
+          ['ID', 'NAME', 'HEALTH', 'ENDPOINT'],
+          verdicts.map((v) => [v.member.id, v.member.name, v.health, v.endpoint]),
+        );
         return context.out.line(`cluster is ${cluster}`);
       }
       for (const v of verdicts) context.out.line(describe(v));

@@ -23,30 +23,40 @@ export function registerElect(program: Command, contextOf: ContextOf): void {
   program
     .command('elect')
     .description('campaign for leadership of a named election; print its leader as it changes')
-    .argument('<name>', 'the election\'s name')
-    .argument('[value]', 'this candidate\'s value (printed when it leads)')
+    .argument('<name>', "the election's name")
+    .argument('[value]', "this candidate's value (printed when it leads)")
     .option('-l, --listen', 'only print the leaders; do not campaign')
-    .option('--ttl <seconds>', 'the candidate key\'s time to live; refreshed every ttl/3', '10')
-    .addHelpText('after', examples('elect scheduler host-a', 'elect -l scheduler',
-      '-o json elect scheduler host-b') +
-      '\nRuns until interrupted (Ctrl-C, SIGTERM), then resigns. Exit 1 if the candidacy is lost.\n')
-    .action(async (name: string, value: string | undefined, options: ElectOptions, command: Command) => {
-      const context = contextOf(command);
-      const ttl = parseInteger(options.ttl ?? '10', '--ttl', 1);
-      const dir = `${electionPrefix}/${name}`;
-      if (options.listen === true) return observe(context, name, dir, null);
-      if (value === undefined) throw new UsageError('elect: a value is needed unless --listen');
-      const entry = await QueueEntry.join(context.client, dir, value, ttl);
-      try {
-        await observe(context, name, dir, entry);
-      } finally {
-        await entry.leave();
-      }
-    });
+    .option('--ttl <seconds>', "the candidate key's time to live; refreshed every ttl/3", '10')
+    .addHelpText(
+      'after',
+      examples('elect scheduler host-a', 'elect -l scheduler', '-o json elect scheduler host-b') +
+        '\nRuns until interrupted (Ctrl-C, SIGTERM), then resigns.\n' +
+          'Exit 1 if the candidacy is lost.\n',
+    )
+    .action(
+      async (name: string, value: string | undefined, options: ElectOptions, command: Command) => {
+        const context = contextOf(command);
+        const ttl = parseInteger(options.ttl ?? '10', '--ttl', 1);
+        const dir = `${electionPrefix}/${name}`;
+        if (options.listen === true) return observe(context, name, dir, null);
+        if (value === undefined) throw new UsageError('elect: a value is needed unless --listen');
+        const entry = await QueueEntry.join(context.client, dir, value, ttl);
+        try {
+          await observe(context, name, dir, entry);
+        } finally {
+          await entry.leave();
+        }
+      },
+    );
 }
 
 /** Prints each new leader until stop (or until `entry` is lost, which throws). */
-async function observe(context: CliContext, name: string, dir: string, entry: QueueEntry | null): Promise<void> {
+async function observe(
+  context: CliContext,
+  name: string,
+  dir: string,
+  entry: QueueEntry | null,
+): Promise<void> {
   const quit = entry === null ? context.stop : AbortSignal.any([context.stop, entry.lost]);
   let shown: string | null = null;
   while (!quit.aborted) {
@@ -60,8 +70,11 @@ async function observe(context: CliContext, name: string, dir: string, entry: Qu
         shown = leader.key ?? null;
         printLeader(context, name, leader, entry);
       }
-      await waitForChange(context.client, dir, view.etcdIndex,
-        { recursive: true, stop: quit, pollMs: 30_000 });
+      await waitForChange(context.client, dir, view.etcdIndex, {
+        recursive: true,
+        stop: quit,
+        pollMs: 30_000,
+      });
     } catch (error) {
       if (!(error instanceof UnreachableError)) throw error;
       await sleep(250, quit);
@@ -70,14 +83,21 @@ async function observe(context: CliContext, name: string, dir: string, entry: Qu
   if (entry?.lost.aborted === true && !context.stop.aborted) throw entry.lost.reason;
 }
 
-function printLeader(context: CliContext, name: string, leader: V2Node, entry: QueueEntry | null): void {
+function printLeader(
+  context: CliContext,
+  name: string,
+  leader: V2Node,
+  entry: QueueEntry | null,
+): void {
   const self = entry !== null && leader.key === entry.key;
   if (context.out.format === 'json') {
     return context.out.json({ election: name, leader: leader.value ?? '', key: leader.key, self });
   }
   if (context.out.format === 'table') {
-    return context.out.table(['ELECTION', 'LEADER', 'KEY', 'SELF'],
-      [[name, leader.value ?? '', leader.key ?? '', String(self)]]);
+    return context.out.table(
+      ['ELECTION', 'LEADER', 'KEY', 'SELF'],
+      [[name, leader.value ?? '', leader.key ?? '', String(self)]],
+    );
   }
   context.out.line(leader.value ?? '');
 }

@@ -26,16 +26,29 @@ export function registerEndpoint(program: Command, contextOf: ContextOf): void {
       if (results.some((r) => !r.healthy)) context.exitCode = ExitCode.clusterUnhealthy;
       const out = context.out;
       if (out.format === 'json') {
-        return out.json(results.map((r) => ({
-          endpoint: r.target.endpoint, id: r.target.id, name: r.target.name, health: r.healthy,
-          tookMs: round(r.tookMs), ...(r.error !== undefined ? { error: r.error } : {}),
-        })));
+        return out.json(
+          results.map((r) => ({
+            endpoint: r.target.endpoint,
+            id: r.target.id,
+            name: r.target.name,
+            health: r.healthy,
+            tookMs: round(r.tookMs),
+            ...(r.error !== undefined ? { error: r.error } : {}),
+          })),
+        );
       }
       if (out.format === 'table') {
-        return out.table(['ENDPOINT', 'ID', 'NAME', 'HEALTH', 'TOOK', 'ERROR'], results.map((r) => [
-          r.target.endpoint, r.target.id, r.target.name, String(r.healthy), formatMs(r.tookMs),
-          r.error ?? '',
-        ]));
+        return out.table(
+          ['ENDPOINT', 'ID', 'NAME', 'HEALTH', 'TOOK', 'ERROR'],
+          results.map((r) => [
+            r.target.endpoint,
+            r.target.id,
+            r.target.name,
+            String(r.healthy),
+            formatMs(r.tookMs),
+            r.error ?? '',
+          ]),
+        );
       }
       for (const r of results) {
         const where = r.target.endpoint || `member ${r.target.id}`;
@@ -65,24 +78,53 @@ function printStatus(context: CliContext, all: Target[], results: (Status | stri
     out.warn(`kvctl: ${target.endpoint || `member ${target.id}`} (${target.name}) failed: ${why}`);
   }
   if (out.format === 'json') {
-    return out.json(ok.map((s) => ({
-      endpoint: s.target.endpoint, id: s.id, name: s.name, isLeader: s.isLeader,
-      raftTerm: s.raftTerm, raftIndex: s.raftIndex, keys: s.keys, version: s.version,
-      latencyMs: round(s.latencyMs),
-    })));
+    return out.json(
+      ok.map((s) => ({
+        endpoint: s.target.endpoint,
+        id: s.id,
+        name: s.name,
+        isLeader: s.isLeader,
+        raftTerm: s.raftTerm,
+        raftIndex: s.raftIndex,
+        keys: s.keys,
+        version: s.version,
+        latencyMs: round(s.latencyMs),
+      })),
+    );
   }
   const rows = ok.map((s) => [
-    s.target.endpoint, s.id, s.name, String(s.isLeader), String(s.raftTerm ?? '?'),
-    String(s.raftIndex ?? '?'), String(s.keys ?? '?'), s.version, formatMs(s.latencyMs),
+    s.target.endpoint,
+    s.id,
+    s.name,
+    String(s.isLeader),
+    String(s.raftTerm ?? '?'),
+    String(s.raftIndex ?? '?'),
+    String(s.keys ?? '?'),
+    s.version,
+    formatMs(s.latencyMs),
   ]);
   if (out.format === 'table') {
-    return out.table(['ENDPOINT', 'ID', 'NAME', 'IS LEADER', 'RAFT TERM', 'RAFT INDEX', 'KEYS',
-      'VERSION', 'LATENCY'], rows);
+    return out.table(
+      [
+        'ENDPOINT',
+        'ID',
+        'NAME',
+        'IS LEADER',
+        'RAFT TERM',
+        'RAFT INDEX',
+        'KEYS',
+        'VERSION',
+        'LATENCY',
+      ],
+      rows,
+    );
   }
   for (const row of rows) {
     const [endpoint, id, name, leader, term, index, keys, version, latency] = row;
-    out.line(`${endpoint}, ${id}, ${name}, leader=${leader}, term=${term}, index=${index}, ` +
-      `keys=${keys}, version=${version}, took=${latency}`);
+    out.line(
+      `${endpoint}, ${id}, ${name}, leader=${leader}, term=${term}, index=${index}, ` +
+        `keys=${keys}, version=${version}, took=${latency}`,
+    );
   }
 }
 

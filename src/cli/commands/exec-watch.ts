@@ -27,15 +27,19 @@ export function registerExecWatch(program: Command, contextOf: ContextOf): void 
     .option('--after-index <index>', 'watch changes after this etcd index', '0')
     .option('-r, --recursive', 'watch everything under the directory')
     .option('--count <n>', 'stop after n events (default: run until interrupted)')
-    .addHelpText('after', examples(
-      'exec-watch /config/a -- sh -c \'echo "$ETCD_WATCH_ACTION $ETCD_WATCH_VALUE"\'',
-      'exec-watch -r /config -- ./reload.sh',
-    ))
+    .addHelpText(
+      'after',
+      examples(
+        'exec-watch /config/a -- sh -c \'echo "$ETCD_WATCH_ACTION $ETCD_WATCH_VALUE"\'',
+        'exec-watch -r /config -- ./reload.sh',
+      ),
+    )
     .action(async (key: string, argv: string[], options: ExecWatchOptions, command: Command) => {
       const context = contextOf(command);
       if (argv.length === 0) throw new UsageError('exec-watch: no command given (after --)');
       const after = parseInteger(options.afterIndex ?? '0', '--after-index', 0);
-      const count = options.count === undefined ? Infinity : parseInteger(options.count, '--count', 1);
+      const count =
+        options.count === undefined ? Infinity : parseInteger(options.count, '--count', 1);
       const events = watchEvents(context.client, key, {
         recursive: options.recursive === true,
         ...(after > 0 ? { afterIndex: after } : {}),
@@ -44,7 +48,11 @@ export function registerExecWatch(program: Command, contextOf: ContextOf): void 
       });
       let seen = 0;
       for await (const event of events) {
-        const run = await startCommand(argv, { ...context.io.env, ...eventEnv(event) }, context.stop);
+        const run = await startCommand(
+          argv,
+          { ...context.io.env, ...eventEnv(event) },
+          context.stop,
+        );
         const code = await run.done;
         if (code !== 0) context.out.warn(`kvctl: ${argv[0]} exited with ${code}`);
         if (++seen >= count) return;

@@ -22,13 +22,18 @@ export function registerLock(program: Command, contextOf: ContextOf): void {
   program
     .command('lock')
     .description('run a command while holding a named lock (released when it ends)')
-    .argument('<name>', 'the lock\'s name')
+    .argument('<name>', "the lock's name")
     .argument('<command...>', 'the command and its arguments, after --')
-    .option('--ttl <seconds>', 'the lock key\'s time to live; refreshed every ttl/3', '10')
-    .addHelpText('after', examples('lock backup -- ./backup.sh /var/data',
-      'lock --ttl 30 deploy -- sh -c "make deploy"') +
-      '\nThe command sees the lock key in KVCTL_LOCK_KEY. Exit code: the command\'s; 1 if the\n' +
-      'lock was lost while it ran (it is then sent SIGTERM).\n')
+    .option('--ttl <seconds>', "the lock key's time to live; refreshed every ttl/3", '10')
+    .addHelpText(
+      'after',
+      examples(
+        'lock backup -- ./backup.sh /var/data',
+        'lock --ttl 30 deploy -- sh -c "make deploy"',
+      ) +
+        "\nThe command sees the lock key in KVCTL_LOCK_KEY. Exit code: the command's; 1 if the\n" +
+        'lock was lost while it ran (it is then sent SIGTERM).\n',
+    )
     .action(async (name: string, argv: string[], options: LockOptions, command: Command) => {
       const context = contextOf(command);
       if (argv.length === 0) throw new UsageError('lock: no command given (after --)');
@@ -48,7 +53,11 @@ export function registerLock(program: Command, contextOf: ContextOf): void {
 }
 
 async function runHolding(context: CliContext, entry: QueueEntry, argv: string[]): Promise<number> {
-  const run = await startCommand(argv, { ...context.io.env, KVCTL_LOCK_KEY: entry.key }, context.stop);
+  const run = await startCommand(
+    argv,
+    { ...context.io.env, KVCTL_LOCK_KEY: entry.key },
+    context.stop,
+  );
   const onLost = (): void => {
     context.out.warn(`kvctl: lock ${(entry.lost.reason as Error).message}; stopping ${argv[0]}`);
     run.kill('SIGTERM');

@@ -18,9 +18,22 @@ export function registerMember(program: Command, contextOf: ContextOf): void {
   const member = program
     .command('member')
     .description('list, add, remove or update cluster members')
-    .addHelpText('after', examples('member list', 'member add m4 http://127.0.0.1:2480',
-      'member update 8e9e05c52164694d http://127.0.0.1:2481', 'member remove 8e9e05c52164694d'));
+    .addHelpText(
+      'after',
+      examples(
+        'member list',
+        'member add m4 http://127.0.0.1:2480',
+        'member update 8e9e05c52164694d http://127.0.0.1:2481',
+        'member remove 8e9e05c52164694d',
+      ),
+    );
+  registerList(member, contextOf);
+  registerAdd(member, contextOf);
+  registerRemove(member, contextOf);
+  registerUpdate(member, contextOf);
+}
 
+function registerList(member: Command, contextOf: ContextOf): void {
   member
     .command('list')
     .description('list the members (ID, name, peer and client URLs, leader)')
@@ -32,20 +45,31 @@ export function registerMember(program: Command, contextOf: ContextOf): void {
       const rows = members.map((m) => ({ ...m, isLeader: m.id === leader }));
       if (context.out.format === 'json') return context.out.json({ members: rows });
       if (context.out.format === 'table') {
-        return context.out.table(['ID', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS', 'IS LEADER'],
-          rows.map((m) => [m.id, m.name, m.peerURLs.join(','), m.clientURLs.join(','),
-            String(m.isLeader)]));
+        return context.out.table(
+          ['ID', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS', 'IS LEADER'],
+          rows.map((m) => [
+            m.id,
+            m.name,
+            m.peerURLs.join(','),
+            m.clientURLs.join(','),
+            String(m.isLeader),
+          ]),
+        );
       }
       for (const m of rows) {
-        context.out.line(`${m.id}: name=${m.name} peerURLs=${m.peerURLs.join(',')} ` +
-          `clientURLs=${m.clientURLs.join(',')} isLeader=${m.isLeader}`);
+        context.out.line(
+          `${m.id}: name=${m.name} peerURLs=${m.peerURLs.join(',')} ` +
+            `clientURLs=${m.clientURLs.join(',')} isLeader=${m.isLeader}`,
+        );
       }
     });
+}
 
+function registerAdd(member: Command, contextOf: ContextOf): void {
   member
     .command('add')
     .description('add a member; then start it with the printed settings')
-    .argument('<name>', 'the new member\'s name')
+    .argument('<name>', "the new member's name")
     .argument('<peerURLs>', 'its peer URLs, comma-separated')
     .addHelpText('after', examples('member add m4 http://127.0.0.1:2480'))
     .action(async (name: string, peers: string, _options: object, command: Command) => {
@@ -57,15 +81,20 @@ export function registerMember(program: Command, contextOf: ContextOf): void {
         .filter((entry) => !entry.startsWith('='))
         .join(',');
       if (context.out.format === 'json') {
-        return context.out.json({ member: { ...added, name }, initialCluster,
-          initialClusterState: 'existing' });
+        return context.out.json({
+          member: { ...added, name },
+          initialCluster,
+          initialClusterState: 'existing',
+        });
       }
       context.out.line(`Added member named ${name} with ID ${added.id} to cluster\n`);
       context.out.line(`ETCD_NAME="${name}"`);
       context.out.line(`ETCD_INITIAL_CLUSTER="${initialCluster}"`);
       context.out.line('ETCD_INITIAL_CLUSTER_STATE="existing"');
     });
+}
 
+function registerRemove(member: Command, contextOf: ContextOf): void {
   member
     .command('remove')
     .description('remove a member')
@@ -77,10 +106,12 @@ export function registerMember(program: Command, contextOf: ContextOf): void {
       if (context.out.format === 'json') return context.out.json({ removed: id });
       context.out.line(`Removed member ${id} from cluster`);
     });
+}
 
+function registerUpdate(member: Command, contextOf: ContextOf): void {
   member
     .command('update')
-    .description('change a member\'s peer URLs')
+    .description("change a member's peer URLs")
     .argument('<memberID>', 'the member ID in hex')
     .argument('<peerURLs>', 'the new peer URLs, comma-separated')
     .addHelpText('after', examples('member update 8e9e05c52164694d http://10.0.0.5:2380'))

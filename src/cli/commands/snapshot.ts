@@ -24,7 +24,10 @@ export function registerSnapshot(program: Command, contextOf: ContextOf): void {
     .addHelpText('after', examples('snapshot save /backups/kvd-$(date +%F).json'))
     .action(async (file: string, _options: object, command: Command) => {
       const context = contextOf(command);
-      const answer = await keysRequest(context.client, 'GET', '/', { recursive: true, quorum: true });
+      const answer = await keysRequest(context.client, 'GET', '/', {
+        recursive: true,
+        quorum: true,
+      });
       const document = {
         format: snapshotFormat,
         savedAt: new Date().toISOString(),

@@ -23,8 +23,14 @@ export function registerWatch(program: Command, contextOf: ContextOf): void {
     .option('--forever', 'keep watching until interrupted (Ctrl-C)')
     .option('--after-index <index>', 'watch changes after this etcd index', '0')
     .option('-r, --recursive', 'watch everything under the directory')
-    .addHelpText('after', examples('watch /config/a', 'watch -r --forever /config',
-      '-o json watch --after-index 41 /config/a'))
+    .addHelpText(
+      'after',
+      examples(
+        'watch /config/a',
+        'watch -r --forever /config',
+        '-o json watch --after-index 41 /config/a',
+      ),
+    )
     .action(async (key: string, options: WatchOptions, command: Command) => {
       const context = contextOf(command);
       const after = parseInteger(options.afterIndex ?? '0', '--after-index', 0);
@@ -54,9 +60,10 @@ function printEvent(context: CliContext, event: KeysAnswer, recursive: boolean):
   if (out.format === 'simple' && recursive) out.line(`[${event.action}] ${event.node.key ?? ''}`);
   if (out.format === 'table') {
     const value = event.node.value ?? event.prevNode?.value ?? '';
-    out.table(['ACTION', 'KEY', 'VALUE', 'MODIFIED'], [
-      [event.action, event.node.key ?? '', value, String(event.node.modifiedIndex ?? '')],
-    ]);
+    out.table(
+      ['ACTION', 'KEY', 'VALUE', 'MODIFIED'],
+      [[event.action, event.node.key ?? '', value, String(event.node.modifiedIndex ?? '')]],
+    );
     return;
   }
   printAnswer(out, event, 'value');
