@@ -64,6 +64,8 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
   out.push(`${kind}, ${results.startedAt.toISOString()} to ${results.finishedAt.toISOString()}; ` +
     `${settings.rounds} alternation${settings.rounds === 1 ? '' : 's'} (kvd and etcd take turns going first), ` +
     `medians of the runs. ${settings.quick ? 'Quick-run numbers are single runs with short durations: indicative only.' : ''}`, '');
+  out.push('kvd/etcd is kvd\'s number divided by etcd\'s: above 1× kvd is higher, which is better for ops/s and ' +
+    'deliveries/s and worse for latency, memory and restart time.', '');
   out.push('| Machine | |', '| --- | --- |');
   out.push(`| CPU | ${machine.cpuModel}, ${machine.cores} cores, ${f(machine.memoryGiB)} GiB RAM |`);
   out.push(`| Kernel | ${machine.kernel} |`);
@@ -78,7 +80,9 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
     out.push('## W8: fsync floor of this disk', '');
     out.push(`4 KiB write + fdatasync into a preallocated file, ${settings.fsyncSeconds} s: ` +
       `**p50 ${ms(s.p50Ms)} ms, p99 ${ms(s.p99Ms)} ms** (max ${ms(s.maxMs)} ms), ${f(s.syncsPerSec)} syncs/s. ` +
-      'A sequential writer (W1) cannot beat one sync per write on the leader plus one on a follower.', '');
+      'A replicated write waits for at least one such sync on a majority: on the leader and a follower at the same ' +
+      'time when the leader sends entries while it syncs (etcd does), one after the other when it sends after its own sync. ' +
+      'Measured before the clusters start; the disk is shared, so it varies from run to run too.', '');
   }
 
   if (results.http.size > 0) {
@@ -155,7 +159,7 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
     out.push(`| RSS loaded, MiB (leader *) | ${members(mk, (m) => m.loadedMiB)} | ${members(me, (m) => m.loadedMiB)} | ${ratio(total(mk, (m) => m.loadedMiB), total(me, (m) => m.loadedMiB))} |`);
     out.push(`| RSS loaded, sum of 3 members, MiB | ${f(total(mk, (m) => m.loadedMiB))} | ${f(total(me, (m) => m.loadedMiB))} | **${ratio(total(mk, (m) => m.loadedMiB), total(me, (m) => m.loadedMiB))}** |`);
     const rate = (m: MemoryResult | undefined): number => (m ? m.keys / m.loadSeconds : NaN);
-    out.push(`| Load rate, keys/s (Node loader, 128 connections) | ${f(rate(mk))} | ${f(rate(me))} | ${ratio(rate(mk), rate(me))} |`);
+    out.push(`| Load rate, keys/s (Node loader, 256 connections) | ${f(rate(mk))} | ${f(rate(me))} | ${ratio(rate(mk), rate(me))} |`);
     out.push(`| Failed PUTs while loading | ${mk ? f(mk.loadFailed) : 'n/a'} | ${me ? f(me.loadFailed) : 'n/a'} | |`);
     out.push('');
   }
@@ -196,6 +200,7 @@ export function renderReport(machine: Machine, settings: Settings, results: Resu
   out.push('## Method', '');
   out.push(`- Both clusters run the whole time; each workload runs against kvd and etcd back to back, the order flipping every round. HTTP runs last ${settings.httpSeconds} s, watch runs ${settings.watchSeconds} s of writes plus ${settings.watchGraceSeconds} s grace.`);
   out.push('- W1-W4: `wrk` (bench/wrk/put.lua, get.lua) to the leader, keep-alive connections, 5 s timeout. ops/s counts 2xx answers; errors are wrk\'s connect/read/write/timeout counters plus non-2xx answers. wrk\'s CPU comes from its own /proc/self/stat; "share" is its part of all CPU the machine spent during the run (others\' jobs included). Server CPU µs/op is the 3 members\' CPU over the run divided by requests: it is less sensitive to the shared machine than ops/s.');
+  out.push('- Both clusters use --snapshot-count 10000 (kvd\'s default; etcd 3.4\'s default is 100,000) and the default 100 ms heartbeat / 1000 ms election timeout; etcd runs with --enable-v2=true and logs at warn, kvd with --log-level warn.');
   out.push('- W3 quorum=true: etcd 3.4 puts a v2 quorum GET through the Raft log (a log entry per read); kvd answers it with a ReadIndex round.');
   out.push('- W5: watchers spread round-robin over the 3 members, watching /w recursively with waitIndex; the writer (50 PUT/s to the leader, keys /w/k0..k99) runs in the bench process, the watchers in a forked Node process (bench/workloads/watch-client.ts) with a keep-alive http.Agent.');
   out.push(`- W6/W7 run on fresh clusters after the others: ${settings.bigKeys.toLocaleString('en-US')} keys loaded through the leader, RSS from /proc/<pid>/status 3 s later; then ${settings.restarts} SIGKILL/restart cycle(s) of a follower per cluster.`);

@@ -21,7 +21,7 @@ export async function runMemory(cluster: BenchCluster, keys: number, timeoutMs: 
   const leader = await cluster.leader();
   const rss = (): number[] => cluster.members.map((m) => (m.child?.pid ? rssMiB(m.child.pid) ?? NaN : NaN));
   const baselineMiB = rss();
-  const load = await loadKeys(leader.clientUrl, loadPrefix, keys, 128, timeoutMs);
+  const load = await loadKeys(leader.clientUrl, loadPrefix, keys, 256, timeoutMs);
   await sleep(3000); // let followers apply the tail and the allocators settle
   return {
     keys, loadSeconds: load.seconds, loadFailed: load.failed,

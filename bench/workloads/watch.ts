@@ -165,14 +165,14 @@ export async function runWatchWorkload(
       inflight.add(p);
     }
     const t1 = performance.now();
-    const marked = next('marked', 10_000);
+    const marked = next('marked', 30_000);
     child.send({ cmd: 'mark', until: performance.timeOrigin + t1 });
     const deliveredAtMark = (await marked as { deliveries: number }).deliveries;
     await withTimeout(Promise.all(inflight), 10_000, 'in-flight watch writes').catch(() => undefined);
     await sleep(graceS * 1000);
     const cpu = meter.read();
     const gen = genMeter.read();
-    const done = next('result', 15_000);
+    const done = next('result', 30_000);
     child.send({ cmd: 'stop' });
     await done;
     const r = result as ClientResult | null;
