@@ -46,7 +46,7 @@ export function settingsFromSeed(options: JepsenOptions): RunSettings {
   const random = new Prng(options.seed ^ 0x6a65_7073); // "jeps"
   const nodes = options.nodes ?? random.pick([3, 3, 5]);
   const [heartbeatMs, electionMs] = random.pick([[50, 500], [100, 1000]] as const);
-  const snapshotCount = random.pick([100, 1000, 10_000]);
+  const snapshotCount = random.pick([50, 200, 1000]);
   const workload: WorkloadSettings = {
     clients: 4 + random.int(5),
     activeKeys: 2 + random.int(4),
