@@ -53,17 +53,37 @@ export class QueueEntry {
     readonly ttlSeconds: number,
   ) {}
 
-  /** Appends an entry with `value` and starts keeping it alive. */
+  /**
+   * Appends an entry with `value` and starts keeping it alive. With `uniqueValue`, a POST
+   * whose effect is unknown (timeout, reset) is settled by a quorum read: the entry is adopted
+   * if its value is there, else the POST is sent again (a late duplicate expires unrefreshed).
+   */
   static async join(
     client: KvClient,
     dir: string,
     value: string,
-    ttlSeconds: number,
+    options: { ttlSeconds: number; uniqueValue: boolean },
   ): Promise<QueueEntry> {
-    const answer = await keysRequest(client, 'POST', dir, { value, ttl: ttlSeconds });
-    const entry = new QueueEntry(client, dir, answer.node.key ?? '', ttlSeconds);
-    entry.refreshing = entry.keepAlive(performance.now());
-    return entry;
+    const firstSentAt = performance.now(); // the TTL runs from some time after this
+    const start = (key: string | undefined): QueueEntry => {
+      const entry = new QueueEntry(client, dir, key ?? '', options.ttlSeconds);
+      entry.refreshing = entry.keepAlive(firstSentAt);
+      return entry;
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const params = { value, ttl: options.ttlSeconds };
+        return start((await keysRequest(client, 'POST', dir, params)).node.key);
+      } catch (error) {
+        if (!(error instanceof UnreachableError) || !options.uniqueValue || attempt >= 4) {
+          throw error;
+        }
+        const view = await readQueue(client, dir).catch(() => null);
+        const mine = view?.entries.find((node) => node.value === value);
+        if (mine !== undefined) return start(mine.key);
+        await sleep(250);
+      }
+    }
   }
 
   /** Aborts (with an EntryLost reason) once the entry is lost. */

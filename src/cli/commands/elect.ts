@@ -40,7 +40,10 @@ export function registerElect(program: Command, contextOf: ContextOf): void {
         const dir = `${electionPrefix}/${name}`;
         if (options.listen === true) return observe(context, name, dir, null);
         if (value === undefined) throw new UsageError('elect: a value is needed unless --listen');
-        const entry = await QueueEntry.join(context.client, dir, value, ttl);
+        const entry = await QueueEntry.join(context.client, dir, value, {
+          ttlSeconds: ttl,
+          uniqueValue: false,
+        });
         try {
           await observe(context, name, dir, entry);
         } finally {

@@ -3,6 +3,7 @@
 // command's exit code. If the lock is lost while the command runs (its key could not be
 // refreshed), the command gets SIGTERM (SIGKILL 2 s later) and kvctl exits 1.
 // Imports the context, queue-recipe, run-command, duration, help and exit-codes.
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { CliContext, ContextOf } from '../context.js';
@@ -38,8 +39,12 @@ export function registerLock(program: Command, contextOf: ContextOf): void {
       const context = contextOf(command);
       if (argv.length === 0) throw new UsageError('lock: no command given (after --)');
       const ttl = parseInteger(options.ttl ?? '10', '--ttl', 1);
-      const value = `${hostname()}:${process.pid}`;
-      const entry = await QueueEntry.join(context.client, `${lockPrefix}/${name}`, value, ttl);
+      const value = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+      const dir = `${lockPrefix}/${name}`;
+      const entry = await QueueEntry.join(context.client, dir, value, {
+        ttlSeconds: ttl,
+        uniqueValue: true,
+      });
       try {
         if (!(await entry.waitUntilFirst(context.stop))) {
           context.exitCode = signalExitCode(context.stop.reason);
