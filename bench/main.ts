@@ -1,7 +1,7 @@
 // `npm run bench -- [--quick] [--rounds N] [--only W1,W5,...] [--out FILE] [--base-port P] [--keep]
-// [--profile]`: measures the fsync floor, starts a kvd and an etcd 3.4 cluster, alternates every
-// workload between them, runs W6/W7 on fresh clusters and writes bench/RESULTS.md. Every process
-// it starts is stopped on every exit path. --profile instead CPU-profiles a kvd cluster under W2.
+// [--profile [W2|W2b|W3|W4|W1]]`: measures the fsync floor, starts a kvd and an etcd 3.4 cluster,
+// alternates every workload between them, runs W6/W7 on fresh clusters and writes bench/RESULTS.md.
+// Every process it starts is stopped on every exit path. --profile instead CPU-profiles kvd under W2.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,11 +22,12 @@ interface Cli {
   out: string;
   basePort: number;
   keep: boolean;
-  profile: boolean;
+  /** A wrk workload to CPU-profile kvd under (--profile [ID]), or null. */
+  profile: string | null;
 }
 
 function parseCli(argv: readonly string[]): Cli {
-  const cli: Cli = { quick: false, rounds: 0, only: null, out: join(repoRoot, 'bench/RESULTS.md'), basePort: 27400, keep: false, profile: false };
+  const cli: Cli = { quick: false, rounds: 0, only: null, out: join(repoRoot, 'bench/RESULTS.md'), basePort: 27400, keep: false, profile: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -40,9 +41,11 @@ function parseCli(argv: readonly string[]): Cli {
     else if (arg === '--out') cli.out = value();
     else if (arg === '--base-port') cli.basePort = Number(value());
     else if (arg === '--keep') cli.keep = true;
-    else if (arg === '--profile') cli.profile = true;
+    else if (arg === '--profile') {
+      cli.profile = /^W\d/i.test(argv[i + 1] ?? '') ? argv[++i]!.toUpperCase() : 'W2';
+    }
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--rounds N] [--only W1,W2,...] [--out FILE] [--base-port P] [--keep] [--profile]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--rounds N] [--only W1,W2,...] [--out FILE] [--base-port P] [--keep] [--profile [W2|W2b|W3|W4|W1]]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -268,8 +271,11 @@ async function benchmark(cli: Cli, dataRoot: string): Promise<void> {
   log(`wrote ${cli.out} in ${((Date.now() - started) / 1000).toFixed(0)} s, load average ${results.loadAvgEnd}`);
 }
 
-/** --profile: kvd alone under W2 with every member's node started with --cpu-prof. */
-async function profileW2(cli: Cli, dataRoot: string): Promise<void> {
+/**
+ * --profile [ID]: kvd alone under one wrk workload (W2 by default), every member's node started
+ * with --cpu-prof; writes bench/PROFILE.md (W2) or bench/PROFILE-<ID>.md.
+ */
+async function profileWorkload(cli: Cli, dataRoot: string, id: string): Promise<void> {
   const seconds = cli.quick ? 10 : 20;
   const profDir = (name: string): string => join(dataRoot, `prof-${name}`);
   const cluster = new BenchCluster({
@@ -280,17 +286,22 @@ async function profileW2(cli: Cli, dataRoot: string): Promise<void> {
   let result: HttpResult;
   let fromUs = 0;
   let toUs = 0;
-  const w2 = httpWorkloads.find((w) => w.id === 'W2') as HttpWorkload;
+  const workload = httpWorkloads.find((w) => w.id.toUpperCase() === id);
+  if (workload === undefined) throw new Error(`--profile ${id}: not one of ${httpWorkloads.map((w) => w.id).join(', ')}`);
   try {
     await cluster.start();
     const leader = await cluster.leader();
     leaderName = leader.name;
-    log(`profiling kvd under W2 for ${seconds} s; leader ${leader.name}`);
+    if (workload.script === 'get.lua') {
+      const load = await loadKeys(leader.clientUrl, '/bench/k', 10_000, 256, 120_000);
+      log(`preloaded 10000 keys in ${load.seconds.toFixed(1)} s`);
+    }
+    log(`profiling kvd under ${workload.id} for ${seconds} s; leader ${leader.name}`);
     const nowUs = (): number => Number(process.hrtime.bigint() / 1000n); // V8 profiles use this clock
     fromUs = nowUs() + 500_000; // skip wrk's connection setup
-    result = await runHttpWorkload(w2, leader.clientUrl, cluster.pids(), seconds, 10_000);
+    result = await runHttpWorkload(workload, leader.clientUrl, cluster.pids(), seconds, 10_000);
     toUs = nowUs();
-    log(`W2: ${result.opsPerSec.toFixed(0)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, server ${result.serverCores.toFixed(2)} cores, ${result.serverUsPerOp.toFixed(0)} µs/op`);
+    log(`${workload.id}: ${result.opsPerSec.toFixed(0)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, server ${result.serverCores.toFixed(2)} cores, ${result.serverUsPerOp.toFixed(0)} µs/op`);
   } finally {
     await cluster.stop('SIGTERM', 15_000); // a graceful exit writes the profiles
   }
@@ -299,7 +310,7 @@ async function profileW2(cli: Cli, dataRoot: string): Promise<void> {
     const file = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile')).map((n) => join(dir, n))
       .sort((a, b) => statSync(b).size - statSync(a).size)[0];
     if (file === undefined) throw new Error(`no .cpuprofile in ${dir}: did ${name} exit gracefully?`);
-    const kept = join(os.tmpdir(), `kvd-w2-${name === leaderName ? 'leader' : 'follower'}-${name}-${Date.now()}.cpuprofile`);
+    const kept = join(os.tmpdir(), `kvd-${workload.id.toLowerCase()}-${name === leaderName ? 'leader' : 'follower'}-${name}-${Date.now()}.cpuprofile`);
     copyFileSync(file, kept);
     return kept;
   };
@@ -307,13 +318,13 @@ async function profileW2(cli: Cli, dataRoot: string): Promise<void> {
   const leaderProfile = profileOf(leaderName);
   const follower = cluster.members.find((m) => m.name !== leaderName)!.name;
   const followerProfile = profileOf(follower);
-  const out = join(repoRoot, 'bench/PROFILE.md');
+  const out = join(repoRoot, workload.id === 'W2' ? 'bench/PROFILE.md' : `bench/PROFILE-${workload.id}.md`);
   writeFileSync(out, [
-    '# kvd CPU profile under W2 (64 concurrent writers)', '',
-    `${new Date().toISOString()}, ${seconds} s of W2 against a 3-member kvd cluster on loopback ` +
-    `(\`npm run bench -- --profile\`, every member run as \`node --cpu-prof\`), load average ${loadAverage()} on ${os.availableParallelism()} shared cores. ` +
-    `W2 meanwhile: ${result!.opsPerSec.toFixed(0)} ops/s, p50 ${result!.p50Ms.toFixed(2)} ms, p99 ${result!.p99Ms.toFixed(2)} ms; ` +
-    `the 3 members used ${result!.serverCores.toFixed(2)} cores, ${result!.serverUsPerOp.toFixed(0)} µs of CPU per write (all threads, from /proc).`, '',
+    `# kvd CPU profile under ${workload.id} (${workload.title})`, '',
+    `${new Date().toISOString()}, ${seconds} s of ${workload.id} against a 3-member kvd cluster on loopback ` +
+    `(\`npm run bench -- --profile ${workload.id}\`, every member run as \`node --cpu-prof\`), load average ${loadAverage()} on ${os.availableParallelism()} shared cores. ` +
+    `${workload.id} meanwhile: ${result!.opsPerSec.toFixed(0)} ops/s, p50 ${result!.p50Ms.toFixed(2)} ms, p99 ${result!.p99Ms.toFixed(2)} ms; ` +
+    `the 3 members used ${result!.serverCores.toFixed(2)} cores, ${result!.serverUsPerOp.toFixed(0)} µs of CPU per request (all threads, from /proc).`, '',
     'Profile times are wall-clock samples of the main thread: on a shared, oversubscribed machine they include time the OS gave to other processes, so read the percentages (the split of the work), not the absolute µs.', '',
     'Function locations are compiled dist/ files and lines (sources: the same path under src/ with .ts).', '',
     `## Leader (${leaderName})`, '',
@@ -341,7 +352,7 @@ async function main(): Promise<void> {
     });
   }
   try {
-    if (cli.profile) await profileW2(cli, dataRoot);
+    if (cli.profile !== null) await profileWorkload(cli, dataRoot, cli.profile);
     else await benchmark(cli, dataRoot);
   } finally {
     cleanup();

@@ -86,7 +86,7 @@ export function summarizeProfile(path: string, options: SummaryOptions = {}): Pr
   const window = Number.isFinite(fromUs) ? ' (the load window only)' : '';
   const md = [
     `Profile \`${path}\`${window}: ${(totalUs / 1000).toFixed(0)} ms sampled, ${((100 * idleUs) / totalUs).toFixed(1)}% idle, ` +
-    `${(busyUs / 1000).toFixed(0)} ms busy${perOp ? `, ${perOp} requests: ${(busyUs / perOp).toFixed(0)} µs of this process's main-thread CPU per request` : ''}.`, '',
+    `${(busyUs / 1000).toFixed(0)} ms busy${perOp ? `, ${perOp} requests: ${(busyUs / perOp).toFixed(0)} µs of this process's main-thread busy time per request` : ''}.`, '',
     '### Self time by area', '', ...header, ...rows(area, 20), '',
     `### Self time by function (top ${top})`, '', ...header, ...rows(self, top), '',
     '### Inclusive time of kvd functions (top 25)', '', ...header, ...rows(inclusive, 25), '',
