@@ -47,6 +47,15 @@ export class Member {
   private readsByIndex: { index: number; context: string }[] = [];
   private expiring = new Set<string>();
   private counter = 0;
+  /**
+   * Request IDs must never repeat across restarts: an entry proposed before a crash can be
+   * applied after it, and must not answer a new request that happens to reuse its ID.
+   */
+  private readonly incarnation: string;
+
+  private nextRequestId(): string {
+    return `${this.options.id}-${this.incarnation}-${++this.counter}`;
+  }
   private busy = false;
   private ticker: { stop(): void } | null = null;
   private stopped = false;
@@ -60,6 +69,7 @@ export class Member {
 
   constructor(options: MemberOptions, loaded: LoadedState) {
     this.options = options;
+    this.incarnation = [0, 1].map(() => options.random.int(2 ** 32).toString(36)).join('');
     this.store = V2Store.load(loaded.records);
     this.restoreMembers(loaded);
     this.core = new RaftNode({
@@ -109,7 +119,7 @@ export class Member {
   write(request: V2WriteRequest): Promise<V2Result> {
     const command = commandForRequest(request, this.options.clock.nowMs());
     if (command instanceof V2Error) return Promise.resolve(command);
-    const id = `${this.options.id}-${++this.counter}`;
+    const id = this.nextRequestId();
     const data = encodeEnvelope({ r: id, v2: command });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -136,7 +146,7 @@ export class Member {
   /** Resolves true once this member has applied past a ReadIndex point; false on timeout. */
   readBarrier(): Promise<boolean> {
     if (this.options.testBugs?.has('reads-skip-read-index')) return Promise.resolve(true);
-    const context = `${this.options.id}-r${++this.counter}`;
+    const context = `r-${this.nextRequestId()}`;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.readWaiters.delete(context);
@@ -176,7 +186,7 @@ export class Member {
 
   /** Replicates new attributes for member `id` (e.g. new peer URLs) and waits for them. */
   async publishAndWait(id: NodeId, attributes: MemberAttributes, timeoutMs: number): Promise<boolean> {
-    const result = this.core.propose([encodeEnvelope({ r: `${this.options.id}-${++this.counter}`, publish: { id, attributes } })]);
+    const result = this.core.propose([encodeEnvelope({ r: this.nextRequestId(), publish: { id, attributes } })]);
     if (!result.ok) return false;
     this.pump();
     const deadline = this.options.clock.nowMs() + timeoutMs;
@@ -195,7 +205,7 @@ export class Member {
     };
     const attempt = (): void => {
       if (this.stopped || published()) return;
-      const id = `${this.options.id}-${++this.counter}`;
+      const id = this.nextRequestId();
       this.core.propose([encodeEnvelope({ r: id, publish: { id: this.options.id, attributes } })]);
       this.pump();
       setTimeout(attempt, this.options.tickMs * 10);
@@ -217,7 +227,7 @@ export class Member {
     if (keys.length === 0) return;
     const commands = keys.map((path) => {
       this.expiring.add(path);
-      return encodeEnvelope({ r: `${this.options.id}-${++this.counter}`, v2: { op: 'expire', path, timeMs: now } });
+      return encodeEnvelope({ r: this.nextRequestId(), v2: { op: 'expire', path, timeMs: now } });
     });
     this.core.propose(commands);
   }
