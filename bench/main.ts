@@ -1,7 +1,7 @@
 // `npm run bench -- [--quick] [--rounds N] [--only W1,W5,...] [--out FILE] [--base-port P] [--keep]
 // [--profile [W2|W2b|W3|W4|W1]]`: measures the fsync floor, starts a kvd and an etcd 3.4 cluster,
 // alternates every workload between them, runs W6/W7 on fresh clusters and writes bench/RESULTS.md.
-// Every process it starts is stopped on every exit path. --profile instead CPU-profiles kvd under W2.
+// Every process it starts is stopped on every exit path. --profile CPU-profiles kvd under W2 (or ID).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';

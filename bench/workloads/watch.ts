@@ -1,7 +1,7 @@
 // The watch workloads W5 (1,000 long-poll watchers), W5b (100) and W5s (1,000 stream=true):
 // watchers on prefix /w spread over the members (bench/workloads/watch-client.ts, a forked child)
 // while this process writes 50 PUTs/s to the leader; reports deliveries/s, delivery latency
-// p50/p99, misses, the watcher client's CPU and the members' CPU. W5s is "n/a" without streams.
+// p50/p99/p999, misses, the watcher client's and the members' CPU. W5s is "n/a" without streams.
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
