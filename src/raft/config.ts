@@ -71,12 +71,20 @@ export function validateConfig(config: RaftConfig): string | null {
     return `electionTicks ${config.electionTicks} must exceed heartbeatTicks ${config.heartbeatTicks}`;
   }
   if (config.electionTicks > 10_000) return `electionTicks ${config.electionTicks} > 10000`;
-  if (config.inflightMessagesMax < 1 || config.inflightMessagesMax > 65_536) {
-    return `inflightMessagesMax ${config.inflightMessagesMax} must be in 1..65536`;
+  // Number.isInteger also rejects NaN, which every comparison below would let through.
+  if (!Number.isInteger(config.inflightMessagesMax) || config.inflightMessagesMax < 1 ||
+    config.inflightMessagesMax > 65_536) {
+    return `inflightMessagesMax ${config.inflightMessagesMax} must be an integer in 1..65536`;
   }
-  if (config.appendBatchBytesMax < 1) return 'appendBatchBytesMax must be >= 1';
-  if (config.appendBatchEntriesMax < 1) return 'appendBatchEntriesMax must be >= 1';
-  if (config.applyBatchBytesMax < 1) return 'applyBatchBytesMax must be >= 1';
+  if (!Number.isInteger(config.appendBatchBytesMax) || config.appendBatchBytesMax < 1) {
+    return 'appendBatchBytesMax must be an integer >= 1';
+  }
+  if (!Number.isInteger(config.appendBatchEntriesMax) || config.appendBatchEntriesMax < 1) {
+    return 'appendBatchEntriesMax must be an integer >= 1';
+  }
+  if (!Number.isInteger(config.applyBatchBytesMax) || config.applyBatchBytesMax < 1) {
+    return 'applyBatchBytesMax must be an integer >= 1';
+  }
   if (!Number.isInteger(config.applied) || config.applied < 0) {
     return `applied ${config.applied} must be an integer >= 0`;
   }

@@ -66,7 +66,9 @@ function handleHeartbeatResponse(node: RaftNode, m: Message): void {
   progress.recentActive = true;
   progress.probeSent = false;
   if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirstOne();
-  if (progress.match < node.log.lastIndex()) sendAppend(node, m.from, progress.state === 'probe');
+  // Behind: send what it misses. In replicate state `next` may already be past the end (the
+  // appends in flight were lost); the empty append then draws a rejection that resets `next`.
+  if (progress.match < node.log.lastIndex()) sendAppend(node, m.from);
   const round = Number(m.context);
   if (Number.isInteger(round) && round > progress.readRoundAcked) {
     progress.readRoundAcked = round;
