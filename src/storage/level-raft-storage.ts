@@ -109,7 +109,7 @@ export class LevelRaftStorage implements RaftStorage {
     if (work.hardState) ops.push({ type: 'put', key: keys.hardState, value: json(work.hardState) });
     if (ops.length === 0) return;
     if (work.sync && this.fsyncDelayMs > 0) await new Promise((r) => setTimeout(r, this.fsyncDelayMs));
-    await this.db.batch(ops, { sync: work.sync });
+    await this.write(ops, work.sync);
   }
 
   private entryOps(entries: readonly Entry[], ops: Operation[]): void {
@@ -138,13 +138,23 @@ export class LevelRaftStorage implements RaftStorage {
     const ops: Operation[] = [{ type: 'put', key: keys.applied, value: json(applied) }];
     for (const [key, value] of changes.puts) ops.push({ type: 'put', key: keys.recordPrefix + key, value });
     for (const key of changes.deletes) ops.push({ type: 'del', key: keys.recordPrefix + key });
-    await this.db.batch(ops, { sync: false });
+    await this.write(ops, false);
   }
 
   async compact(snapshot: Snapshot): Promise<void> {
     const ops: Operation[] = [];
     this.snapshotOps(snapshot, ops, false);
-    await this.db.batch(ops, { sync: true });
+    await this.write(ops, true);
+  }
+
+  /** One atomic batch. A chained batch costs far less per operation than an array batch. */
+  private async write(ops: readonly Operation[], sync: boolean): Promise<void> {
+    const batch = this.db.batch();
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    await batch.write({ sync });
   }
 
   async close(): Promise<void> {
