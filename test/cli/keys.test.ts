@@ -3,11 +3,17 @@
 // message, usage errors and an unreachable cluster as exit 1, and --help on every command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getKey, ProcessCluster } from '../support/process-cluster.js';
-import { endpointsOf, kvctl, stopAllKvctl } from './kvctl-process.js';
+import { endpointsOf, kvctl, stopAllKvctl, type KvctlResult } from './kvctl-process.js';
 
 const cluster = new ProcessCluster({ size: 3, basePort: 32000 });
 let endpoints = '';
 const run = (...args: string[]) => kvctl(args, { endpoints });
+/** Runs kvctl and requires exit 0 (showing stderr otherwise). */
+async function ok(...args: string[]): Promise<KvctlResult> {
+  const result = await run(...args);
+  expect(result.code, `kvctl ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result;
+}
 
 beforeAll(async () => {
   cluster.startAll();
@@ -33,9 +39,8 @@ describe('kvctl keys', () => {
   });
 
   it('kvctl: -o json prints the body as etcd sends it; -o table aligns columns', async () => {
-    await run('set', '/keys/json', 'v1');
-    const json = await run('-o', 'json', 'get', '/keys/json');
-    expect(json.code).toBe(0);
+    await ok('set', '/keys/json', 'v1');
+    const json = await ok('-o', 'json', 'get', '/keys/json');
     const body = JSON.parse(json.stdout) as { action: string; node: Record<string, unknown> };
     expect(Object.keys(body)).toEqual(['action', 'node']);
     expect(body.action).toBe('get');
@@ -70,23 +75,23 @@ describe('kvctl keys', () => {
   });
 
   it('kvctl: put --swap-with-value / --swap-with-index compare and swap (else 101)', async () => {
-    await run('put', '/keys/cas', 'a');
+    await ok('put', '/keys/cas', 'a');
     const wrong = await run('put', '/keys/cas', 'b', '--swap-with-value', 'zzz');
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).toContain('101: Compare failed');
-    expect((await run('put', '/keys/cas', 'b', '--swap-with-value', 'a')).code).toBe(0);
+    await ok('put', '/keys/cas', 'b', '--swap-with-value', 'a');
     const index = JSON.parse((await run('-o', 'json', 'get', '/keys/cas')).stdout).node
       .modifiedIndex;
-    expect((await run('put', '/keys/cas', 'c', '--swap-with-index', String(index))).code).toBe(0);
+    await ok('put', '/keys/cas', 'c', '--swap-with-index', String(index));
     expect((await run('get', '/keys/cas')).stdout).toBe('c\n');
   });
 
   it('kvctl: mkdir, mk --in-order and ls (-r, -p, --sort) list keys as etcdctl does', async () => {
-    expect((await run('mkdir', '/tree')).code).toBe(0);
-    await run('put', '/tree/b', '2');
-    await run('put', '/tree/a', '1');
-    await run('mkdir', '/tree/sub');
-    await run('put', '/tree/sub/c', '3');
+    await ok('mkdir', '/tree');
+    await ok('put', '/tree/b', '2');
+    await ok('put', '/tree/a', '1');
+    await ok('mkdir', '/tree/sub');
+    await ok('put', '/tree/sub/c', '3');
     const flat = await run('ls', '--sort', '/tree');
     expect(flat.stdout).toBe('/tree/a\n/tree/b\n/tree/sub\n');
     const deep = await run('ls', '-r', '-p', '--sort', '/tree');
@@ -102,7 +107,7 @@ describe('kvctl keys', () => {
   });
 
   it('kvctl: rm prints the old value; --with-value guards it; --dir, -r remove dirs', async () => {
-    await run('put', '/rm/a', 'old');
+    await ok('put', '/rm/a', 'old');
     const guarded = await run('rm', '/rm/a', '--with-value', 'other');
     expect(guarded.code).toBe(4);
     expect(guarded.stderr).toContain('101: Compare failed');
@@ -110,11 +115,11 @@ describe('kvctl keys', () => {
       code: 0,
       stdout: 'PrevNode.Value: old\n',
     });
-    await run('put', '/rm/dir/x', '1');
+    await ok('put', '/rm/dir/x', '1');
     const notEmpty = await run('rm', '--dir', '/rm/dir');
     expect(notEmpty.code).toBe(4);
     expect(notEmpty.stderr).toContain('108: Directory not empty');
-    expect((await run('rm', '-r', '/rm/dir')).code).toBe(0);
+    await ok('rm', '-r', '/rm/dir');
     expect((await run('get', '/rm/dir/x')).code).toBe(4);
   });
 
