@@ -19,6 +19,8 @@ export class MemberProgress {
   snapshotTicks = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
+  /** The commit index last sent to this member in an append. */
+  commitSent = 0;
   /** The highest read-index round this member acknowledged. */
   readRoundAcked = 0;
   readonly inflights: Inflights;

@@ -21,6 +21,7 @@ export function sendAppend(node: RaftNode, id: NodeId, sendEmpty = true): boolea
     type: 'append', to: id, index: prevIndex, logTerm: prevTerm, entries,
     commit: node.log.committed,
   });
+  progress.commitSent = Math.max(progress.commitSent, node.log.committed);
   progress.sentEntries(entries.length, prevIndex + entries.length);
   return true;
 }
@@ -37,9 +38,12 @@ function sendSnapshot(node: RaftNode, id: NodeId): boolean {
 /** Sends every member whatever it is missing, filling its in-flight window. */
 export function broadcastAppend(node: RaftNode): void {
   node.broadcastPending = false;
-  for (const id of node.progress.keys()) {
+  for (const [id, progress] of node.progress) {
     if (id === node.id) continue;
     sendAppendsWhileOpen(node, id);
+    // A new commit index goes out at once (an empty append), not with the next heartbeat:
+    // followers apply, and answer their clients, one round trip sooner.
+    if (progress.commitSent < node.log.committed) sendAppend(node, id, true);
   }
 }
 
