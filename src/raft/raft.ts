@@ -189,7 +189,14 @@ export class RaftNode {
       this.log.pendingSnapshot = null;
     }
     const lastPersisted = persist.entries[persist.entries.length - 1];
-    if (lastPersisted) this.log.stableTo(lastPersisted.index, lastPersisted.term);
+    if (lastPersisted) {
+      this.log.stableTo(lastPersisted.index, lastPersisted.term);
+      const self = this.role === 'leader' ? this.progress.get(this.id) : undefined;
+      if (self && this.log.stable > self.match) {
+        self.maybeUpdate(this.log.stable);
+        if (this.maybeCommit()) this.broadcastPending = true;
+      }
+    }
     const lastApplied = ready.apply[ready.apply.length - 1];
     // A snapshot installed meanwhile already moved applied (and conf) past these entries.
     if (lastApplied && lastApplied.index > this.log.applied) {
@@ -250,7 +257,8 @@ export class RaftNode {
     for (const id of [...this.conf.voters, ...this.conf.learners]) {
       const progress = this.newProgress(id, last + 1);
       if (id === this.id) {
-        progress.match = last;
+        // The leader counts only what it has made durable (see advance()).
+        progress.match = this.log.stable;
         progress.becomeReplicate();
       }
       progress.recentActive = true;
@@ -326,9 +334,8 @@ export class RaftNode {
     const last = this.log.lastIndex();
     const stamped = entries.map((e, i) => ({ ...e, term: this.term, index: last + 1 + i }));
     this.log.append(stamped);
-    const self = this.progress.get(this.id);
-    if (self) self.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // The leader's own acknowledgement waits until storage made these durable (advance()),
+    // so its appends may go out before its own fsync (Raft thesis §10.2.1).
     this.broadcastPending = true;
   }
 

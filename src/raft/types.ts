@@ -119,6 +119,9 @@ export interface PersistWork {
 /**
  * One batch of work for the driver, done in field order: persist (fsync when persist.sync),
  * then send, then apply, then answer reads whose index is applied, then call advance().
+ * One exception: a leader's 'append', 'heartbeat' and 'snapshot' messages may be sent before
+ * the persist completes (the leader counts its own entries only once advance() reports them
+ * durable). Every other message (votes, acknowledgements) must wait for the persist.
  */
 export interface Ready {
   readonly persist: PersistWork;
@@ -178,3 +181,6 @@ export function makeMessage(fields: MessageFields): Message {
     ...fields,
   };
 }
+
+/** Messages a driver may send before the Ready's persist is durable (see Ready). */
+export const SEND_BEFORE_PERSIST: ReadonlySet<MessageType> = new Set(['append', 'heartbeat', 'snapshot']);

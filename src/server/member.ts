@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Random } from '../lib/prng.js';
 import {
-  RaftNode, decodeConfChange, type Entry, type NodeId, type Ready, type Snapshot,
+  RaftNode, SEND_BEFORE_PERSIST, decodeConfChange, type Entry, type NodeId, type Ready, type Snapshot,
 } from '../raft/index.js';
 import type { RaftStorage, LoadedState } from '../storage/raft-storage.js';
 import { ErrorCode, V2Error, V2Store, commandForRequest, type V2Result, type V2WriteRequest } from '../store/v2/index.js';
@@ -251,8 +251,12 @@ export class Member {
       this.options.logger.info({ ...ready.role }, 'raft role changed');
       if (ready.role.leaderId !== '') this.counts.leaderChanges++;
     }
+    // A leader's appends go out while it fsyncs its own copy (see Ready); acknowledgements and
+    // votes wait for the fsync. The test bug 'ack-before-fsync' sends everything early.
     const early = this.options.testBugs?.has('ack-before-fsync') === true;
-    if (early) this.options.transport.send(ready.send);
+    const before = early ? ready.send : ready.send.filter((m) => SEND_BEFORE_PERSIST.has(m.type));
+    const after = early ? [] : ready.send.filter((m) => !SEND_BEFORE_PERSIST.has(m.type));
+    if (before.length > 0) this.options.transport.send(before);
     const started = this.options.clock.nowMs();
     await this.options.storage.persist(ready.persist);
     const took = this.options.clock.nowMs() - started;
@@ -262,7 +266,7 @@ export class Member {
       this.installSnapshot(ready.persist.snapshot);
       await this.options.storage.saveApplied(ready.persist.snapshot.meta.index, this.store.takeChanges());
     }
-    if (!early) this.options.transport.send(ready.send);
+    if (after.length > 0) this.options.transport.send(after);
     const applyStarted = this.options.clock.nowMs();
     for (const entry of ready.apply) this.applyEntry(entry);
     const last = ready.apply[ready.apply.length - 1];

@@ -1,7 +1,7 @@
 // One simulated member: the real Raft core driven by a ready loop over a simulated disk
 // (with latency), the simulated network and the KV state machine. Crash drops everything
 // not on disk. Test-only.
-import { RaftNode, type Message, type NodeId, type Ready, type Snapshot } from '../../src/raft/index.js';
+import { RaftNode, SEND_BEFORE_PERSIST, type Message, type NodeId, type Ready, type Snapshot } from '../../src/raft/index.js';
 import type { Prng } from '../../src/lib/prng.js';
 import type { Bug } from './bugs.js';
 import { encodeCommand, type KvCommand, type KvResult } from './kv-machine.js';
@@ -115,13 +115,17 @@ export class SimMember {
     this.busy = true;
     this.hooks.onReady(this, ready);
     const incarnation = this.incarnation;
+    // Same rule as the real member: a leader's appends go out while it persists its own copy;
+    // acknowledgements and votes wait for the disk. The bug sends everything early.
     const early = this.options.bugs.has('ack-before-fsync');
-    if (early) for (const m of ready.send) this.hooks.send(m);
+    const before = early ? ready.send : ready.send.filter((m) => SEND_BEFORE_PERSIST.has(m.type));
+    const after = early ? [] : ready.send.filter((m) => !SEND_BEFORE_PERSIST.has(m.type));
+    for (const m of before) this.hooks.send(m);
     const latency = ready.persist.sync ? 1 + this.random.int(this.options.diskLatencyMsMax) : 0;
     this.scheduler.after(latency, () => {
       if (incarnation !== this.incarnation) return; // crashed: the write never happened
       this.disk.write(ready.persist);
-      if (!early) for (const m of ready.send) this.hooks.send(m);
+      for (const m of after) this.hooks.send(m);
       this.applyReady(ready);
       core.advance(ready);
       this.busy = false;
