@@ -19,6 +19,8 @@ export class MemberProgress {
   snapshotTicks = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
+  /** The leader's tick count when it last heard from this member (-1: never). */
+  heardAtTick = -1;
   /** The commit index last sent to this member in an append. */
   commitSent = 0;
   /** The highest read-index round this member acknowledged. */

@@ -34,6 +34,8 @@ export class RaftNode {
   votes = new Map<NodeId, boolean>();
   electionElapsed = 0;
   heartbeatElapsed = 0;
+  /** Ticks since this node was created: a clock for "heard from recently". */
+  tickCount = 0;
   randomizedElectionTicks = 0;
   /** Leader: the member leadership is being transferred to, or NO_NODE. */
   transferee: NodeId = NO_NODE;
@@ -70,6 +72,7 @@ export class RaftNode {
   // ---- public API -------------------------------------------------------------------------
 
   tick(): void {
+    this.tickCount++;
     if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
     this.checkInvariantsIfParanoid();
@@ -214,7 +217,10 @@ export class RaftNode {
       commit: this.log.committed, applied: this.log.applied, firstIndex: this.log.firstIndex(),
       lastIndex: this.log.lastIndex(), conf: this.conf, transferee: this.transferee,
       progress: new Map([...this.progress].map(([id, p]) => [id, {
-        match: p.match, next: p.next, learner: p.learner, recentActive: p.recentActive,
+        match: p.match, next: p.next, learner: p.learner,
+        // Heard from within an election timeout (check-quorum's flag resets every round).
+        recentActive: p.recentActive ||
+          (p.heardAtTick >= 0 && this.tickCount - p.heardAtTick <= this.config.electionTicks),
       }])),
     };
   }

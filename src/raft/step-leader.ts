@@ -30,6 +30,7 @@ function handleAppendResponse(node: RaftNode, m: Message): void {
   const progress = node.progress.get(m.from);
   if (progress === undefined) return;
   progress.recentActive = true;
+  progress.heardAtTick = node.tickCount;
   if (m.reject) {
     const next = m.rejectTerm > 0
       ? node.log.findConflictByTerm(m.rejectHint, m.rejectTerm).index
@@ -64,6 +65,7 @@ function handleHeartbeatResponse(node: RaftNode, m: Message): void {
   const progress = node.progress.get(m.from);
   if (progress === undefined) return;
   progress.recentActive = true;
+  progress.heardAtTick = node.tickCount;
   progress.probeSent = false;
   if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirstOne();
   // Behind: send what it misses. In replicate state `next` may already be past the end (the
