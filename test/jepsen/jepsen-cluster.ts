@@ -97,9 +97,14 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-  });
+  process.on('exit', killLiveMembers);
+}
+
+/** SIGKILLs every kvd process this process started that is still alive; returns how many. */
+export function killLiveMembers(): number {
+  const count = liveChildren.size;
+  for (const child of liveChildren) child.kill('SIGKILL');
+  return count;
 }
 
 export interface MemberExit {

@@ -2,7 +2,8 @@
 // under the full nemesis must show no anomaly, and each broken-on-purpose switch of kvd must be
 // caught, which shows the harness can see what it checks. `npm run jepsen` runs longer ones.
 // Every run stops its processes and proxies itself; the exit hook kills any left behind.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killLiveMembers } from './jepsen-cluster.js';
 import type { JepsenResult } from './report.js';
 import { runJepsen } from './run.js';
 import { defaultOptions, type JepsenOptions } from './run-settings.js';
@@ -23,6 +24,11 @@ function okOps(result: JepsenResult): number {
 }
 
 describe('jepsen', () => {
+  afterAll(() => {
+    // Each run stops its members itself; this only matters if a run was cut short.
+    expect(killLiveMembers()).toBe(0);
+  });
+
   const healthy: [number, number][] = [[firstSeed, 3], [firstSeed + 1, 5]];
   for (const [seed, nodes] of healthy) {
     it(`jepsen: seed ${seed}, ${nodes} members, 20 s of every fault: no anomaly`, async () => {
