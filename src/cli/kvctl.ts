@@ -14,6 +14,7 @@ import { registerMember } from './commands/member.js';
 import { registerPut } from './commands/put.js';
 import { registerRm } from './commands/rm.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerDiscovery } from './commands/discovery.js';
 import { registerVerify } from './commands/verify.js';
 import { registerWatch } from './commands/watch.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
@@ -107,6 +108,7 @@ function buildProgram(io: CliIo, contextOf: (command: Command) => CliContext): C
     registerElect,
     registerVerify,
     registerSnapshot,
+    registerDiscovery,
   ]) {
     register(program, contextOf);
   }

@@ -29,12 +29,20 @@ export async function leaderId(client: KvClient): Promise<string | null> {
 export async function addMember(
   client: KvClient,
   peerURLs: readonly string[],
+  isLearner = false,
 ): Promise<MemberJson> {
-  const spec: RequestSpec = { method: 'POST', path: '/v2/members', json: { peerURLs } };
+  const json = isLearner ? { peerURLs, isLearner: true } : { peerURLs };
+  const spec: RequestSpec = { method: 'POST', path: '/v2/members', json };
   const reply = await membersRequest(client, spec, [201, 200]);
   const body = parseJson(reply.text) as MemberJson | undefined;
   if (typeof body?.id !== 'string') throw unexpected(reply);
   return body;
+}
+
+/** kvd extension: POST /v2/members/<id>/promote turns a caught-up learner into a voter. */
+export async function promoteMember(client: KvClient, id: string): Promise<void> {
+  const path = `/v2/members/${encodeURIComponent(id)}/promote`;
+  await membersRequest(client, { method: 'POST', path }, [200]);
 }
 
 export async function removeMember(client: KvClient, id: string): Promise<void> {

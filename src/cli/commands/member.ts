@@ -10,6 +10,7 @@ import {
   leaderId,
   listMembers,
   parseUrlList,
+  promoteMember,
   removeMember,
   updateMember,
 } from '../members-api.js';
@@ -31,6 +32,21 @@ export function registerMember(program: Command, contextOf: ContextOf): void {
   registerAdd(member, contextOf);
   registerRemove(member, contextOf);
   registerUpdate(member, contextOf);
+  registerPromote(member, contextOf);
+}
+
+function registerPromote(member: Command, contextOf: ContextOf): void {
+  member
+    .command('promote')
+    .description('make a learner a voting member, once it has caught up (kvd extension)')
+    .argument('<memberID>', 'the learner\'s member ID in hex')
+    .addHelpText('after', examples('member promote 8e9e05c52164694d'))
+    .action(async (id: string, _options: object, command: Command) => {
+      const context = contextOf(command);
+      await promoteMember(context.client, id);
+      if (context.out.format === 'json') return context.out.json({ promoted: id });
+      context.out.line(`Promoted member ${id} to a voting member`);
+    });
 }
 
 function registerList(member: Command, contextOf: ContextOf): void {
@@ -71,10 +87,11 @@ function registerAdd(member: Command, contextOf: ContextOf): void {
     .description('add a member; then start it with the printed settings')
     .argument('<name>', "the new member's name")
     .argument('<peerURLs>', 'its peer URLs, comma-separated')
-    .addHelpText('after', examples('member add m4 http://127.0.0.1:2480'))
-    .action(async (name: string, peers: string, _options: object, command: Command) => {
+    .option('--learner', 'add it as a non-voting learner (kvd extension); promote it later')
+    .addHelpText('after', examples('member add m4 http://127.0.0.1:2480', 'member add --learner m5 http://127.0.0.1:2481'))
+    .action(async (name: string, peers: string, options: { learner?: boolean }, command: Command) => {
       const context = contextOf(command);
-      const added = await addMember(context.client, urls(peers));
+      const added = await addMember(context.client, urls(peers), options.learner === true);
       const members = await listMembers(context.client).catch(() => [added]);
       const initialCluster = members
         .flatMap((m) => m.peerURLs.map((url) => `${m.id === added.id ? name : m.name}=${url}`))
