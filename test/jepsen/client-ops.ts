@@ -38,14 +38,17 @@ export async function runOp(baseUrl: string, op: ClientOp, agent: http.Agent, ti
   const url = `${baseUrl}/v2/keys${op.key}`;
   switch (op.kind) {
     case 'read':
-      return judgeRead(await httpRequest(`${url}?quorum=true`, { method: 'GET', timeoutMs, agent }));
+      return judgeRead(await httpRequest(`${url}?quorum=true`, {
+        method: 'GET', timeoutMs, agent,
+      }));
     case 'write':
       return judgeChange(op.kind, await httpRequest(url, {
         method: 'PUT', form: { value: op.value ?? '' }, timeoutMs, agent,
       }));
     case 'cas':
       return judgeChange(op.kind, await httpRequest(url, {
-        method: 'PUT', form: { value: op.value ?? '', prevValue: op.expected ?? '' }, timeoutMs, agent,
+        method: 'PUT', form: { value: op.value ?? '', prevValue: op.expected ?? '' },
+        timeoutMs, agent,
       }));
     case 'delete':
       return judgeChange(op.kind, await httpRequest(url, { method: 'DELETE', timeoutMs, agent }));
@@ -75,7 +78,9 @@ export function judgeChange(kind: OpKind, answer: HttpResult): Verdict {
   const why = describeHttp(answer);
   if (code !== null && observingCodes[kind].includes(code)) return { outcome: 'fail', why };
   if (code !== null && isDefiniteRefusal(code)) return { outcome: 'rejected', why };
-  if (code === null && answer.status >= 400 && answer.status < 500) return { outcome: 'rejected', why };
+  if (code === null && answer.status >= 400 && answer.status < 500) {
+    return { outcome: 'rejected', why };
+  }
   return { outcome: 'unknown', why: describeHttp(answer) };
 }
 

@@ -21,7 +21,10 @@ const network = new FaultNetwork([
 
 const hello = Buffer.from(encodeFrame(encodePeerFrame({
   kind: 'handshake',
-  handshake: { version: PROTOCOL_VERSION, clusterId: 'c', senderId: 'a1', receiverId: 'b1', channel: 'messages' },
+  handshake: {
+    version: PROTOCOL_VERSION, clusterId: 'c', senderId: 'a1', receiverId: 'b1',
+    channel: 'messages',
+  },
 })));
 
 /** A dialer from member a (id a1): everything it receives, and whether it was closed. */
@@ -31,7 +34,9 @@ class Dialer {
   readonly socket = net.connect({ host, port: 2381 });
 
   constructor() {
-    this.socket.on('data', (chunk: Buffer) => (this.received = Buffer.concat([this.received, chunk])));
+    this.socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+    });
     this.socket.on('close', () => (this.closed = true));
     this.socket.on('error', () => {});
     this.socket.write(hello);
@@ -51,7 +56,9 @@ class Dialer {
 
   async closedWithin(ms: number): Promise<boolean> {
     const started = performance.now();
-    while (!this.closed && performance.now() - started < ms) await new Promise((r) => setTimeout(r, 5));
+    while (!this.closed && performance.now() - started < ms) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     return this.closed;
   }
 }
@@ -75,7 +82,7 @@ describe('fault proxy', () => {
     dialer.socket.destroy();
   });
 
-  it('fault proxy: a blackholed link drops bytes silently, and healing closes the stream', async () => {
+  it('fault proxy: a blackholed link drops bytes silently; healing closes the stream', async () => {
     const dialer = new Dialer();
     expect(await dialer.roundTrip('x', 2000)).not.toBeNull();
     network.setLink('a', 'b', { mode: 'blackhole', delayMs: 0 });

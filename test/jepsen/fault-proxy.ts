@@ -207,7 +207,9 @@ class ProxiedConnection {
     let sender = '?';
     try {
       const frame = decodePeerFrame(body);
-      if (frame.kind === 'handshake') sender = this.network.senderName(frame.handshake.senderId) ?? '?';
+      if (frame.kind === 'handshake') {
+        sender = this.network.senderName(frame.handshake.senderId) ?? '?';
+      }
     } catch {
       sender = '?';
     }
@@ -222,7 +224,8 @@ class ProxiedConnection {
       this.network.counters.refused++;
       return this.reset();
     }
-    const outbound = net.connect({ host: this.endpoint.targetHost, port: this.endpoint.targetPort });
+    const { targetHost, targetPort } = this.endpoint;
+    const outbound = net.connect({ host: targetHost, port: targetPort });
     this.outbound = outbound;
     this.watch(outbound);
     outbound.on('data', (chunk: Buffer) => this.down.push(chunk));

@@ -27,15 +27,18 @@ export async function listMember(member: WatchMember, timeoutMs: number): Promis
   const answer = await httpRequest(url, { method: 'GET', timeoutMs });
   if (answer.kind !== 'answer' || answer.etcdIndex === null) return null;
   const entries = new Map<string, FinalEntry>();
-  if (answer.status === 404) return { member: member.name, etcdIndex: answer.etcdIndex, entries };
+  const listing = { member: member.name, etcdIndex: answer.etcdIndex, entries };
+  if (answer.status === 404) return listing;
   const root = nodeOf(answer.body);
   if (answer.status !== 200 || root === null) return null;
   const walk = (node: V2Node): void => {
-    if (typeof node.value === 'string') entries.set(node.key, { value: node.value, modifiedIndex: node.modifiedIndex });
+    if (typeof node.value === 'string') {
+      entries.set(node.key, { value: node.value, modifiedIndex: node.modifiedIndex });
+    }
     for (const child of node.nodes ?? []) walk(child);
   };
   walk(root);
-  return { member: member.name, etcdIndex: answer.etcdIndex, entries };
+  return listing;
 }
 
 /** Polls every member until all listings agree; the agreed listing, or an anomaly. */
@@ -49,7 +52,8 @@ export async function awaitConvergence(members: readonly WatchMember[], timeoutM
     if (first && last.every((l) => l !== null && sameListing(first, l))) return { listing: first };
     await sleep(250);
   }
-  return { anomaly: { kind: 'members-diverge', message: describeDivergence(members, last, timeoutMs) } };
+  const message = describeDivergence(members, last, timeoutMs);
+  return { anomaly: { kind: 'members-diverge', message } };
 }
 
 function sameListing(a: Listing, b: Listing): boolean {
@@ -72,14 +76,12 @@ function describeDivergence(members: readonly WatchMember[], listings: readonly 
   });
   let shown = 0;
   for (const key of [...keys].sort()) {
-    const views = listings.map((l) => {
-      const entry = l?.entries.get(key);
-      return entry === undefined ? 'absent' : `${JSON.stringify(entry.value)}@${entry.modifiedIndex}`;
-    });
+    const views = listings.map((l) => show(l?.entries.get(key)));
     if (new Set(views).size === 1) continue;
-    if (shown++ < 10) lines.push(`  ${key}: ${views.map((v, i) => `${members[i]?.name}=${v}`).join(' ')}`);
+    const cells = views.map((view, i) => `${members[i]?.name}=${view}`);
+    if (shown++ < reportsMax * 2) lines.push(`  ${key}: ${cells.join(' ')}`);
   }
-  if (shown > 10) lines.push(`  (${shown - 10} more differing keys)`);
+  if (shown > reportsMax * 2) lines.push(`  (${shown - reportsMax * 2} more differing keys)`);
   return lines.join('\n');
 }
 
@@ -88,36 +90,52 @@ function describeDivergence(members: readonly WatchMember[], listings: readonly 
  * (equal: it is this change), or k is absent and was deleted after m. Changes whose fate the
  * watchers did not cover are counted as unverified instead of reported.
  */
-export function checkAckedChanges(acked: readonly AckedChange[], final: Listing, reference: Reference,
-  watchers: readonly WatcherRecord[]): { anomalies: Anomaly[]; unverified: number } {
-  const anomalies: Anomaly[] = [];
+export function checkAckedChanges(acked: readonly AckedChange[], final: Listing,
+  reference: Reference, watchers: readonly WatcherRecord[]):
+  { anomalies: Anomaly[]; unverified: number } {
+  const problems: string[] = [];
   let unverified = 0;
-  const report = (message: string): void => {
-    if (anomalies.length < reportsMax) anomalies.push({ kind: 'lost-write', message });
-  };
   const deletions = deletionIndexes(acked, reference);
   for (const change of acked) {
-    const entry = final.entries.get(change.key);
-    const what = `op #${change.opId} ${change.kind} ${change.key}` +
-      `${change.value === null ? '' : ` = ${JSON.stringify(change.value)}`} (acknowledged at index ${change.index})`;
-    if (entry !== undefined) {
-      if (entry.modifiedIndex < change.index) report(`${what} is lost: the final value is ${JSON.stringify(entry.value)} from index ${entry.modifiedIndex}`);
-      else if (entry.modifiedIndex === change.index && (change.kind === 'delete' || entry.value !== change.value)) {
-        report(`${what} disagrees with the final state: ${JSON.stringify(entry.value)} at the same index`);
-      }
-      continue;
-    }
-    if (change.kind === 'delete') continue;
     const deletedAfter = (deletions.get(change.key) ?? []).some((index) => index > change.index);
-    if (deletedAfter) continue;
-    if (covered(watchers, change.index + 1, final.etcdIndex)) report(`${what} is lost: the key is absent and no later delete happened`);
-    else unverified++;
+    const verdict = judgeChange(change, final.entries.get(change.key), deletedAfter);
+    if (verdict === null) continue;
+    if (verdict !== 'absent') problems.push(verdict);
+    else if (covered(watchers, change.index + 1, final.etcdIndex)) {
+      problems.push(`${describeChange(change)} is lost: the key is absent and no later delete ` +
+        'happened');
+    } else unverified++;
   }
-  if (anomalies.length === reportsMax) anomalies.push({ kind: 'lost-write', message: '(more lost writes not listed)' });
+  const anomalies: Anomaly[] = problems.slice(0, reportsMax)
+    .map((message) => ({ kind: 'lost-write', message }));
+  if (problems.length > reportsMax) {
+    anomalies.push({ kind: 'lost-write', message: `(${problems.length - reportsMax} more)` });
+  }
   return { anomalies, unverified };
 }
 
-function deletionIndexes(acked: readonly AckedChange[], reference: Reference): Map<string, number[]> {
+/** null: fine; 'absent': the key is gone with no delete known after it; else the problem. */
+function judgeChange(change: AckedChange, entry: FinalEntry | undefined, deletedAfter: boolean):
+  string | 'absent' | null {
+  if (entry === undefined) return change.kind === 'delete' || deletedAfter ? null : 'absent';
+  if (entry.modifiedIndex < change.index) {
+    return `${describeChange(change)} is lost: the final value is ${show(entry)}`;
+  }
+  const same = change.kind !== 'delete' && entry.value === change.value;
+  if (entry.modifiedIndex === change.index && !same) {
+    return `${describeChange(change)} disagrees with the final value ${show(entry)}`;
+  }
+  return null;
+}
+
+function describeChange(change: AckedChange): string {
+  const value = change.value === null ? '' : ` = ${JSON.stringify(change.value)}`;
+  return `op #${change.opId} ${change.kind} ${change.key}${value} (acknowledged at index ` +
+    `${change.index})`;
+}
+
+function deletionIndexes(acked: readonly AckedChange[], reference: Reference):
+  Map<string, number[]> {
   const out = new Map<string, number[]>();
   const add = (key: string, index: number): void => {
     const list = out.get(key) ?? [];
@@ -136,8 +154,8 @@ function deletionIndexes(acked: readonly AckedChange[], reference: Reference): M
  * final etcd index. When the watchers covered 1..final index, replaying their events must give
  * the final state.
  */
-export function checkReplay(reference: Reference, final: Listing, watchers: readonly WatcherRecord[]):
-  { anomalies: Anomaly[]; checked: boolean } {
+export function checkReplay(reference: Reference, final: Listing,
+  watchers: readonly WatcherRecord[]): { anomalies: Anomaly[]; checked: boolean } {
   const events = [...reference.values()].sort((a, b) => a.index - b.index);
   const beyond = events.filter((e) => e.index > final.etcdIndex);
   if (beyond.length > 0) {
@@ -146,7 +164,9 @@ export function checkReplay(reference: Reference, final: Listing, watchers: read
       `${final.etcdIndex}: changes members applied were lost (${shown})`;
     return { anomalies: [{ kind: 'watch-final-state', message }], checked: true };
   }
-  if (final.etcdIndex === 0 || !covered(watchers, 1, final.etcdIndex)) return { anomalies: [], checked: false };
+  if (final.etcdIndex === 0 || !covered(watchers, 1, final.etcdIndex)) {
+    return { anomalies: [], checked: false };
+  }
   const state = new Map<string, FinalEntry>();
   for (const event of events) {
     if (event.value === null) state.delete(event.key);
@@ -154,15 +174,16 @@ export function checkReplay(reference: Reference, final: Listing, watchers: read
   }
   const anomalies: Anomaly[] = [];
   for (const key of new Set([...state.keys(), ...final.entries.keys()])) {
-    const replayed = state.get(key);
-    const actual = final.entries.get(key);
-    if (replayed?.value === actual?.value && replayed?.modifiedIndex === actual?.modifiedIndex) continue;
+    const replayed = show(state.get(key));
+    const actual = show(final.entries.get(key));
+    if (replayed === actual) continue;
     if (anomalies.length >= reportsMax) break;
     const last = events.filter((e) => e.key === key).pop();
+    const lastText = last === undefined ? '' : ` (last event ${showEvent(last)})`;
     anomalies.push({
       kind: 'watch-final-state',
-      message: `${key}: replaying the watched events gives ${show(replayed)}` +
-        `${last === undefined ? '' : ` (last event ${showEvent(last)})`}, the members hold ${show(actual)}`,
+      message: `${key}: replaying the watched events gives ${replayed}${lastText}, the members ` +
+        `hold ${actual}`,
     });
   }
   return { anomalies, checked: true };

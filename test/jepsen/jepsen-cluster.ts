@@ -25,10 +25,16 @@ function kvdScript(root: string): string {
   const entry = kvdEntry();
   if ('bin' in entry) return entry.bin;
   const path = join(root, 'kvd-runner.mjs');
-  writeFileSync(path, `import { main } from ${JSON.stringify(pathToFileURL(entry.module).href)};\n` +
-    `main(process.argv.slice(2)).catch((error) => {\n` +
-    `  process.stderr.write(\`kvd: \${error instanceof Error ? error.stack : String(error)}\\n\`);\n` +
-    `  process.exit(1);\n});\n`);
+  const url = JSON.stringify(pathToFileURL(entry.module).href);
+  writeFileSync(path, [
+    `import { main } from ${url};`,
+    'main(process.argv.slice(2)).catch((error) => {',
+    '  const text = error instanceof Error ? error.stack : String(error);',
+    '  process.stderr.write(`kvd: ${text}\\n`);',
+    '  process.exit(1);',
+    '});',
+    '',
+  ].join('\n'));
   return path;
 }
 
@@ -140,7 +146,8 @@ export class JepsenCluster {
         const dataDir = join(settings.root, 'data', name);
         const delays = settings.fsyncDelaysMs;
         const fsyncMs = delays.length === 1 ? (delays[0] as number) : (delays[i] ?? 0);
-        return new JepsenNode(name, `127.${a}.${b}.${i + 1}`, join(settings.root, `${name}.log`), dataDir, fsyncMs);
+        const logPath = join(settings.root, `${name}.log`);
+        return new JepsenNode(name, `127.${a}.${b}.${i + 1}`, logPath, dataDir, fsyncMs);
       });
       const network = new FaultNetwork(nodes.map((n) => ({
         name: n.name, id: n.id, listenHost: n.host, listenPort: peerProxyPort,
@@ -178,7 +185,9 @@ export class JepsenCluster {
       '--initial-cluster', this.initialCluster, '--initial-cluster-token', clusterToken,
       '--heartbeat-interval', String(s.heartbeatMs), '--election-timeout', String(s.electionMs),
       '--snapshot-count', String(s.snapshotCount), '--log-format', 'json'];
-    const env: NodeJS.ProcessEnv = { ...process.env, KVD_TEST_FSYNC_DELAY_MS: String(node.fsyncDelayMs) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, KVD_TEST_FSYNC_DELAY_MS: String(node.fsyncDelayMs),
+    };
     if (s.bugs !== '') env['KVD_TEST_BUGS'] = s.bugs;
     else delete env['KVD_TEST_BUGS'];
     node.starts++;

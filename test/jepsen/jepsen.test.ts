@@ -11,7 +11,8 @@ import { defaultOptions, type JepsenOptions } from './run-settings.js';
 const firstSeed = Number(process.env['KVD_SEED'] ?? 1);
 
 /** Runs one seed, printing only its summary; the whole transcript goes into failure messages. */
-async function run(overrides: Partial<JepsenOptions>): Promise<{ result: JepsenResult; transcript: string }> {
+async function run(overrides: Partial<JepsenOptions>):
+  Promise<{ result: JepsenResult; transcript: string }> {
   const lines: string[] = [];
   const result = await runJepsen({ ...defaultOptions, ...overrides }, (line) => lines.push(line));
   console.log(`${result.summary}\n${result.folder === null ? '' : `folder: ${result.folder}\n`}` +
@@ -40,7 +41,7 @@ describe('jepsen', () => {
     }, 240_000);
   }
 
-  it('jepsen: reads-skip-read-index (quorum reads served locally) is caught as a stale read', async () => {
+  it('jepsen: reads-skip-read-index (local quorum reads) is caught as a stale read', async () => {
     const { result, transcript } = await run({
       seed: firstSeed + 100, nodes: 3, timeSec: 20, bugs: ['reads-skip-read-index'],
       faults: ['partition-halves', 'isolate-leader', 'one-way', 'delay'],
@@ -49,7 +50,7 @@ describe('jepsen', () => {
     expect(result.anomalies.map((a) => a.kind), transcript).toContain('not-linearizable');
   }, 240_000);
 
-  it('jepsen: ack-before-fsync is caught when followers crash while the leader stalls', async () => {
+  it('jepsen: ack-before-fsync is caught: followers crash while the leader stalls', async () => {
     // n1 has a fast disk; n2 and n3 wait 500 ms before each fsync but (the bug) acknowledge
     // first. While n1 leads, what it commits is on its disk only: the nemesis stops the leader,
     // kills -9 and restarts the others, who elect a leader without those entries.

@@ -1,6 +1,6 @@
 // `npm run jepsen -- [--time S] [--nodes 3|5] [--seed N] [--seeds K] [--bug NAME] [--faults a,b]
-// [--fsync-delay MS|MS1,MS2,..] [--pace GAP,HOLD] [--keep]`: Jepsen-style runs of real kvd processes
-// (build first: npx tsc -p .). Exit codes: 0 passed, 127 harness crash, 128 liveness,
+// [--fsync-delay MS|MS1,MS2,..] [--pace GAP,HOLD] [--keep]`: Jepsen-style runs of real kvd
+// processes (build first: npx tsc -p .). Exit codes: 0 passed, 127 harness crash, 128 liveness,
 // 129 correctness (the first failing seed's).
 import { parseFaults } from './nemesis-plan.js';
 import { exitCodes, type JepsenResult } from './report.js';
@@ -66,7 +66,9 @@ function faults(value: string): JepsenOptions['faults'] {
 
 function pace(value: string): JepsenOptions['pace'] {
   const [gap, hold] = value.split(',');
-  return { gapMsMax: whole('--pace gap', gap ?? '', 1), holdMsMax: whole('--pace hold', hold ?? '', 1) };
+  return {
+    gapMsMax: whole('--pace gap', gap ?? '', 1), holdMsMax: whole('--pace hold', hold ?? '', 1),
+  };
 }
 
 function fail(message: string): never {

@@ -73,7 +73,8 @@ export const standardProfile: NemesisProfile = {
 };
 
 /** Per lane, faults until the lane's time reaches `durationMs`; lanes without faults stay empty. */
-export function planFaults(random: Prng, durationMs: number, profile: NemesisProfile): PlannedFault[] {
+export function planFaults(random: Prng, durationMs: number, profile: NemesisProfile):
+  PlannedFault[] {
   const plan: PlannedFault[] = [];
   const lanes: [Lane, readonly FaultKind[]][] = [
     ['network', networkFaults.filter((f) => profile.faults.includes(f))],

@@ -151,7 +151,8 @@ export class Nemesis {
       case 'delay': {
         for (const from of names) {
           for (const to of names) {
-            if (from !== to && random.chance(0.6)) network.setLink(from, to, { mode: 'pass', delayMs: 10 + random.int(291) });
+            if (from === to || !random.chance(0.6)) continue;
+            network.setLink(from, to, { mode: 'pass', delayMs: 10 + random.int(291) });
           }
         }
         this.note('network', `delay: ${network.describe()}`);
@@ -159,7 +160,9 @@ export class Nemesis {
       }
       case 'reset-links': {
         for (const [i, a] of names.entries()) {
-          for (const b of names.slice(i + 1)) if (random.chance(0.4)) network.cutBetween([a], [b], 'reset');
+          for (const b of names.slice(i + 1)) {
+            if (random.chance(0.4)) network.cutBetween([a], [b], 'reset');
+          }
         }
         this.note('network', `reset-links: ${network.describe()}`);
         return heal;
@@ -173,12 +176,15 @@ export class Nemesis {
     const network = this.cluster.network;
     if (random.chance(0.5)) {
       const leader = (await this.leader(random, 'network')).name;
-      for (const from of names) if (from !== leader) network.setLink(from, leader, { mode: 'blackhole', delayMs: 0 });
+      for (const from of names) {
+        if (from !== leader) network.setLink(from, leader, { mode: 'blackhole', delayMs: 0 });
+      }
       this.note('network', `one-way: leader ${leader} hears nobody (${network.describe()})`);
     } else {
       for (const from of names) {
         for (const to of names) {
-          if (from !== to && random.chance(0.3)) network.setLink(from, to, { mode: 'blackhole', delayMs: 0 });
+          if (from === to || !random.chance(0.3)) continue;
+          network.setLink(from, to, { mode: 'blackhole', delayMs: 0 });
         }
       }
       this.note('network', `one-way: ${network.describe()}`);
@@ -191,7 +197,8 @@ export class Nemesis {
     switch (kind) {
       case 'kill':
       case 'kill-leader': {
-        const node = kind === 'kill' ? random.pick(cluster.nodes) : await this.leader(random, 'process');
+        const node = kind === 'kill' ? random.pick(cluster.nodes)
+          : await this.leader(random, 'process');
         await cluster.stop(node, 'SIGKILL');
         this.note('process', `${kind}: kill -9 ${node.name}`);
         return () => this.restart([node]);
@@ -208,7 +215,8 @@ export class Nemesis {
       }
       case 'pause':
       case 'pause-leader': {
-        const node = kind === 'pause' ? random.pick(cluster.nodes) : await this.leader(random, 'process');
+        const node = kind === 'pause' ? random.pick(cluster.nodes)
+          : await this.leader(random, 'process');
         if (!node.running) return null;
         cluster.pause(node);
         this.note('process', `${kind}: SIGSTOP ${node.name}`);
@@ -234,12 +242,14 @@ export class Nemesis {
 
   private async slowDisk(random: Prng): Promise<Undo> {
     const cluster = this.cluster;
-    const node = random.chance(0.5) ? await this.leader(random, 'process') : random.pick(cluster.nodes);
+    const node = random.chance(0.5) ? await this.leader(random, 'process')
+      : random.pick(cluster.nodes);
     const normalMs = node.normalFsyncDelayMs;
     await cluster.stop(node, 'SIGKILL');
     node.fsyncDelayMs = normalMs + 20 + random.int(281);
     cluster.start(node);
-    this.note('process', `slow-disk: ${node.name} restarted with fsync delay ${node.fsyncDelayMs} ms`);
+    this.note('process', `slow-disk: ${node.name} restarted with fsync delay ` +
+      `${node.fsyncDelayMs} ms`);
     return async () => {
       await cluster.stop(node, 'SIGTERM');
       node.fsyncDelayMs = normalMs;

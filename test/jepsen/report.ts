@@ -40,7 +40,12 @@ export interface RunRecord {
 
 export type Outcome = 'ok' | 'crash' | 'liveness' | 'correctness';
 
-export const exitCodes: Record<Outcome, number> = { ok: 0, crash: 127, liveness: 128, correctness: 129 };
+/** Anomalies printed in the summary; all are in anomalies.txt. */
+const anomaliesShownMax = 10;
+
+export const exitCodes: Record<Outcome, number> = {
+  ok: 0, crash: 127, liveness: 128, correctness: 129,
+};
 
 export interface JepsenResult {
   readonly outcome: Outcome;
@@ -68,10 +73,13 @@ export function finishRun(record: RunRecord, echo: (line: string) => void): Jeps
   echo(summary);
   if (keep) echo(`history, nemesis schedule and member logs: ${record.root}`);
   if (outcome !== 'ok') echo(`replay: ${replay}`);
-  return { outcome, anomalies: record.anomalies, summary, folder: keep ? record.root : null, replay, record };
+  const folder = keep ? record.root : null;
+  return { outcome, anomalies: record.anomalies, summary, folder, replay, record };
 }
 
-function totals(counts: OutcomeCounts): { ok: number; fail: number; rejected: number; unknown: number } {
+type Totals = { ok: number; fail: number; rejected: number; unknown: number };
+
+function totals(counts: OutcomeCounts): Totals {
   const sum = { ok: 0, fail: 0, rejected: 0, unknown: 0 };
   for (const c of Object.values(counts)) {
     sum.ok += c.ok;
@@ -104,28 +112,39 @@ function summarize(record: RunRecord, outcome: Outcome): string {
     `watchers: ${events.join('/')} events, ${cleared} history-cleared restarts; ` +
       `final etcd index ${record.finalIndex ?? '?'}; replay of events ` +
       `${record.replayChecked ? 'checked' : 'not checked (coverage incomplete)'}`,
-    `linearizability: ${lin === null ? 'not checked' : lin.verdict === 'unknown' ? `unknown (${lin.reason})` : lin.verdict}` +
-      (record.unverifiedAcked > 0 ? `; ${record.unverifiedAcked} acknowledged changes unverifiable` : ''),
-    `anomalies: ${record.anomalies.length === 0 ? 'none' : Object.entries(anomalies).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `linearizability: ${describeVerdict(lin)}` + (record.unverifiedAcked > 0
+      ? `; ${record.unverifiedAcked} acknowledged changes unverifiable` : ''),
+    `anomalies: ${Object.entries(anomalies).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
   ];
   if (record.harnessError !== null) lines.push(`harness error: ${record.harnessError}`);
-  for (const anomaly of record.anomalies.slice(0, 10)) lines.push(`- ${anomaly.kind}: ${anomaly.message}`);
-  if (record.anomalies.length > 10) lines.push(`- (${record.anomalies.length - 10} more in anomalies.txt)`);
+  for (const anomaly of record.anomalies.slice(0, anomaliesShownMax)) {
+    lines.push(`- ${anomaly.kind}: ${anomaly.message}`);
+  }
+  const more = record.anomalies.length - anomaliesShownMax;
+  if (more > 0) lines.push(`- (${more} more in anomalies.txt)`);
   return lines.join('\n');
+}
+
+function describeVerdict(verdict: CheckResult | null): string {
+  if (verdict === null) return 'not checked';
+  return verdict.verdict === 'unknown' ? `unknown (${verdict.reason})` : verdict.verdict;
 }
 
 function writeFolder(record: RunRecord, summary: string, replay: string): void {
   const write = (name: string, text: string): void => writeFileSync(join(record.root, name), text);
   const settings = describeSettings(record.settings);
   write('summary.txt', `${settings}\n\n${summary}\n\nreplay: ${replay}\n`);
-  write('anomalies.txt', record.anomalies.map((a) => `${a.kind}: ${a.message}`).join('\n\n') + '\n');
+  const anomalies = record.anomalies.map((a) => `${a.kind}: ${a.message}`);
+  write('anomalies.txt', `${anomalies.join('\n\n')}\n`);
   write('history.txt', describeHistory(record.history) + '\n');
   const notes = [...record.notes].map(([id, n]) => `#${id} ${n.member} ${n.why}`);
-  write('op-notes.txt', `where each op ran and why it was not ok (rejected ops are not in the history)\n` +
-    `${notes.join('\n')}\n`);
+  const notesHeader = 'where each op ran and why it was not ok ' +
+    '(rejected ops are not in the history)';
+  write('op-notes.txt', `${notesHeader}\n${notes.join('\n')}\n`);
   write('history.json', JSON.stringify(record.history) + '\n');
   write('acked.json', JSON.stringify(record.acked) + '\n');
   write('watchers.json', JSON.stringify(record.watchers) + '\n');
   const log = record.nemesisLog.map((l) => `+${(l.atMs / 1000).toFixed(3)}s ${l.lane} ${l.text}`);
-  write('nemesis.txt', `planned:\n${describePlan(record.settings.plan)}\n\nexecuted:\n${log.join('\n')}\n`);
+  const plan = describePlan(record.settings.plan);
+  write('nemesis.txt', `planned:\n${plan}\n\nexecuted:\n${log.join('\n')}\n`);
 }

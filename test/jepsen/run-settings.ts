@@ -39,7 +39,8 @@ export interface RunSettings {
 }
 
 export const defaultOptions: JepsenOptions = {
-  seed: 1, timeSec: 60, nodes: null, bugs: [], faults: null, fsyncDelaysMs: [0], pace: null, keep: false,
+  seed: 1, timeSec: 60, nodes: null, bugs: [], faults: null, fsyncDelaysMs: [0], pace: null,
+  keep: false,
 };
 
 export function settingsFromSeed(options: JepsenOptions): RunSettings {
@@ -77,7 +78,7 @@ export function describeSettings(s: RunSettings): string {
     `seed ${o.seed}: ${o.timeSec} s, ${s.nodes} members, heartbeat ${s.heartbeatMs} ms, ` +
       `election ${s.electionMs} ms, snapshot every ${s.snapshotCount} entries` +
       (o.bugs.length > 0 ? `, KVD_TEST_BUGS=${o.bugs.join(',')}` : '') +
-      (o.fsyncDelaysMs.some((ms) => ms > 0) ? `, fsync delays ${o.fsyncDelaysMs.join(',')} ms` : ''),
+      (slowDisks(o) ? `, fsync delays ${o.fsyncDelaysMs.join(',')} ms` : ''),
     `clients ${w.clients} (timeout ${w.timeoutMs} ms, think <= ${w.thinkMsMax} ms), ` +
       `${w.activeKeys} keys at once, <= ${w.opsPerKeyMax} ops per key, ${s.watchers} watchers`,
     `nemesis: ${s.plan.length} faults planned` +
@@ -85,12 +86,16 @@ export function describeSettings(s: RunSettings): string {
   ].join('\n');
 }
 
+function slowDisks(o: JepsenOptions): boolean {
+  return o.fsyncDelaysMs.some((ms) => ms > 0);
+}
+
 /** The command that replays this run's schedule and settings. */
 export function replayCommand(o: JepsenOptions, nodes: number): string {
   const parts = [`npm run jepsen -- --seed ${o.seed} --time ${o.timeSec} --nodes ${nodes}`];
   for (const bug of o.bugs) parts.push(`--bug ${bug}`);
   if (o.faults !== null) parts.push(`--faults ${o.faults.join(',')}`);
-  if (o.fsyncDelaysMs.some((ms) => ms > 0)) parts.push(`--fsync-delay ${o.fsyncDelaysMs.join(',')}`);
+  if (slowDisks(o)) parts.push(`--fsync-delay ${o.fsyncDelaysMs.join(',')}`);
   if (o.pace !== null) parts.push(`--pace ${o.pace.gapMsMax},${o.pace.holdMsMax}`);
   return parts.join(' ');
 }

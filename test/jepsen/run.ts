@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import { Prng } from '../../src/lib/prng.js';
 import { checkLinearizable, type CheckResult } from '../../src/check/linearizability.js';
 import type { Anomaly } from './anomaly.js';
-import { awaitConvergence, checkAckedChanges, checkReplay, listMember, type Listing } from './final-checks.js';
-import { JepsenCluster } from './jepsen-cluster.js';
+import {
+  awaitConvergence, checkAckedChanges, checkReplay, listMember, type Listing,
+} from './final-checks.js';
+import { JepsenCluster, type JepsenNode } from './jepsen-cluster.js';
 import { Nemesis } from './nemesis.js';
-import { describeSettings, settingsFromSeed, type JepsenOptions, type RunSettings } from './run-settings.js';
+import {
+  describeSettings, settingsFromSeed, type JepsenOptions, type RunSettings,
+} from './run-settings.js';
 import { finishRun, type JepsenResult, type RunRecord } from './report.js';
 import { httpRequest } from './v2-client.js';
 import { checkWatchers, type Reference } from './watch-checks.js';
@@ -25,19 +29,22 @@ const finalReadsMsMax = 30_000;
 /** Search steps per key for the linearizability checker. */
 const checkStepsMax = 2_000_000;
 
-export async function runJepsen(options: JepsenOptions, echo: (line: string) => void): Promise<JepsenResult> {
+export async function runJepsen(options: JepsenOptions, echo: (line: string) => void):
+  Promise<JepsenResult> {
   const settings = settingsFromSeed(options);
   echo(describeSettings(settings));
   const root = mkdtempSync(join(tmpdir(), `kvd-jepsen-s${options.seed}-`));
   const cluster = await JepsenCluster.create({
     size: settings.nodes, root, heartbeatMs: settings.heartbeatMs, electionMs: settings.electionMs,
-    snapshotCount: settings.snapshotCount, bugs: options.bugs.join(','), fsyncDelaysMs: options.fsyncDelaysMs,
+    snapshotCount: settings.snapshotCount, bugs: options.bugs.join(','),
+    fsyncDelaysMs: options.fsyncDelaysMs,
   });
   const run = new Run(settings, cluster, root, echo);
   try {
     await run.execute();
   } catch (error) {
-    run.record.harnessError = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    run.record.harnessError = text;
   } finally {
     await run.shutdown();
   }
@@ -63,7 +70,8 @@ class Run {
     const urls = cluster.nodes.map((n) => n.clientUrl);
     this.workload = new Workload(settings.workload, urls, randoms, this.clock);
     this.record = {
-      settings, root, anomalies: [], history: [], acked: [], counts: this.workload.counts, notes: this.workload.notes,
+      settings, root, anomalies: [], history: [], acked: [], counts: this.workload.counts,
+      notes: this.workload.notes,
       watchers: [], nemesisLog: [], injected: {}, skipped: {}, linearizability: null,
       finalIndex: null, unverifiedAcked: 0, replayChecked: false, unreadKeys: 0,
       harnessError: null, durationMs: 0, memberExits: [], proxy: cluster.network.counters,
@@ -73,7 +81,7 @@ class Run {
   async execute(): Promise<void> {
     if (!(await this.startCluster())) return;
     const membership = await probeMembership(this.cluster.nodes[0]?.clientUrl ?? '');
-    const first = await listMember(this.cluster.nodes[0] as { name: string; clientUrl: string }, 2000);
+    const first = await listMember(this.cluster.nodes[0] as JepsenNode, 2000);
     this.startWatchers((first?.etcdIndex ?? 0) + 1);
     this.nemesis = new Nemesis(this.cluster, this.settings.plan, this.clock, membership, this.echo);
     this.workload.start();
@@ -94,15 +102,18 @@ class Run {
     const r = this.record;
     r.history = this.workload.history();
     r.acked = this.workload.acked;
-    r.watchers = this.watchers.map((w) => ({ id: w.id, segments: w.segments, requests: w.requests, cleared: w.cleared }));
+    r.watchers = this.watchers.map((w) => ({
+      id: w.id, segments: w.segments, requests: w.requests, cleared: w.cleared,
+    }));
     r.nemesisLog = this.nemesis?.log ?? [];
     r.injected = this.nemesis?.injected ?? {};
     r.skipped = this.nemesis?.skipped ?? {};
     r.durationMs = Math.round(this.clock());
     r.memberExits = this.cluster.unexpectedExits;
     for (const exit of this.cluster.unexpectedExits) {
-      r.anomalies.push({ kind: 'member-crash', message: `${exit.name} exited on its own at ${exit.at} ` +
-        `(code ${exit.code}, signal ${exit.signal}); see ${exit.name}.log` });
+      const message = `${exit.name} exited on its own at ${exit.at} (code ${exit.code}, ` +
+        `signal ${exit.signal}); see ${exit.name}.log`;
+      r.anomalies.push({ kind: 'member-crash', message });
     }
   }
 
@@ -141,7 +152,8 @@ class Run {
     const note = (text: string): void => this.nemesis?.note('final', text);
     note('clients stopped; waiting for a leader');
     if (!(await this.waitForLeader())) {
-      this.anomaly({ kind: 'liveness', message: `no single leader within ${leaderWaitMs} ms after healing` });
+      const message = `no single leader within ${leaderWaitMs} ms after healing`;
+      this.anomaly({ kind: 'liveness', message });
     }
     note('waiting for every member to hold the same state');
     const members = this.cluster.nodes.map((n) => ({ name: n.name, clientUrl: n.clientUrl }));
@@ -152,7 +164,9 @@ class Run {
       `reading all ${this.workload.usedKeys.length} keys`);
     const unread = await this.workload.finalReads(this.settings.workload.clients, finalReadsMsMax);
     this.record.unreadKeys = unread;
-    if (unread > 0) this.anomaly({ kind: 'liveness', message: `${unread} keys could not be read after healing` });
+    if (unread > 0) {
+      this.anomaly({ kind: 'liveness', message: `${unread} keys could not be read after healing` });
+    }
     if (final !== null) await this.catchUpWatchers(final.etcdIndex);
     await Promise.all(this.watchers.map((w) => w.stop()));
     note('checking');
@@ -206,6 +220,9 @@ async function probeMembership(clientUrl: string): Promise<string> {
     method: 'POST', json: { peerURLs: [] }, timeoutMs: 2000,
   });
   if (answer.kind !== 'answer') return `POST /v2/members: ${answer.kind}`;
-  if ([404, 405, 501].includes(answer.status)) return `kvd answers POST /v2/members with ${answer.status}`;
-  return `kvd serves POST /v2/members (${answer.status}) but this nemesis has no remove/re-add fault yet`;
+  if ([404, 405, 501].includes(answer.status)) {
+    return `kvd answers POST /v2/members with ${answer.status}`;
+  }
+  return `kvd serves POST /v2/members (${answer.status}), but this nemesis has no remove/re-add ` +
+    'fault yet';
 }

@@ -49,7 +49,8 @@ export function httpRequest(url: string, options: RequestOptions): Promise<HttpR
       options.signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    const request = http.request(url, { method: options.method, headers, agent: options.agent ?? false });
+    const agent = options.agent ?? false;
+    const request = http.request(url, { method: options.method, headers, agent });
     const onAbort = (): void => {
       settle({ kind: 'timeout' });
       request.destroy();
@@ -58,7 +59,8 @@ export function httpRequest(url: string, options: RequestOptions): Promise<HttpR
     options.signal?.addEventListener('abort', onAbort);
     if (options.signal?.aborted === true) onAbort();
     request.on('error', (error: NodeJS.ErrnoException) => {
-      settle(error.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'lost', error: String(error.code ?? error.message) });
+      if (error.code === 'ECONNREFUSED') settle({ kind: 'refused' });
+      else settle({ kind: 'lost', error: String(error.code ?? error.message) });
     });
     request.on('response', (response) => readAnswer(response, settle));
     if (payload !== null) request.write(payload);
@@ -94,7 +96,8 @@ function readAnswer(response: http.IncomingMessage, settle: (result: HttpResult)
 }
 
 /** GET `url` as JSON; null on any failure. For status probes, never for recorded operations. */
-export async function getJson(url: string, timeoutMs: number): Promise<Record<string, unknown> | null> {
+export async function getJson(url: string, timeoutMs: number):
+  Promise<Record<string, unknown> | null> {
   const result = await httpRequest(url, { method: 'GET', timeoutMs });
   return result.kind === 'answer' && result.status === 200 ? result.body : null;
 }

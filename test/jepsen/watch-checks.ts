@@ -38,7 +38,8 @@ export function coverage(watcher: WatcherRecord): [number, number][] {
   const ranges: [number, number][] = [];
   for (const segment of watcher.segments) {
     const last = segment.events[segment.events.length - 1];
-    if (last !== undefined && last.index >= segment.fromIndex) ranges.push([segment.fromIndex, last.index]);
+    if (last === undefined || last.index < segment.fromIndex) continue;
+    ranges.push([segment.fromIndex, last.index]);
   }
   return ranges;
 }
@@ -54,7 +55,9 @@ export function covered(watchers: readonly WatcherRecord[], from: number, to: nu
   return next > to;
 }
 
-function sameEvent(a: WatchEvent, b: { key: string; action: string; value: string | null }): boolean {
+type EventFields = Pick<WatchEvent, 'key' | 'action' | 'value'>;
+
+function sameEvent(a: EventFields, b: EventFields): boolean {
   return a.key === b.key && a.action === b.action && a.value === b.value;
 }
 
@@ -95,7 +98,8 @@ function checkOrder(watcher: WatcherRecord, report: Report): void {
   }
 }
 
-function buildReference(watchers: readonly WatcherRecord[], reference: Reference, report: Report): void {
+function buildReference(watchers: readonly WatcherRecord[], reference: Reference,
+  report: Report): void {
   for (const watcher of watchers) {
     for (const event of watcher.segments.flatMap((s) => s.events)) {
       const known = reference.get(event.index);
@@ -110,7 +114,8 @@ function buildReference(watchers: readonly WatcherRecord[], reference: Reference
 
 const actionOf = { write: 'set', cas: 'compareAndSwap', delete: 'delete' } as const;
 
-function checkAckedAgainstReference(acked: readonly AckedChange[], reference: Reference, report: Report): void {
+function checkAckedAgainstReference(acked: readonly AckedChange[], reference: Reference,
+  report: Report): void {
   for (const change of acked) {
     const event = reference.get(change.index);
     const expected = { key: change.key, action: actionOf[change.kind], value: change.value };
@@ -121,7 +126,8 @@ function checkAckedAgainstReference(acked: readonly AckedChange[], reference: Re
   }
 }
 
-function checkGaps(watcher: WatcherRecord, reference: Reference, acked: readonly AckedChange[], report: Report): void {
+function checkGaps(watcher: WatcherRecord, reference: Reference, acked: readonly AckedChange[],
+  report: Report): void {
   const ackedIndexes = new Map(acked.map((change) => [change.index, change]));
   for (const segment of watcher.segments) {
     const seen = new Set(segment.events.map((e) => e.index));
@@ -142,7 +148,8 @@ function checkGaps(watcher: WatcherRecord, reference: Reference, acked: readonly
 }
 
 /** Every index a segment covers must hold an event: all changes are under the watched prefix. */
-function checkContiguous(watchers: readonly WatcherRecord[], reference: Reference, report: Report): void {
+function checkContiguous(watchers: readonly WatcherRecord[], reference: Reference,
+  report: Report): void {
   for (const watcher of watchers) {
     for (const [from, to] of coverage(watcher)) {
       for (let index = from; index <= to; index++) {

@@ -95,7 +95,9 @@ export class LongPollWatcher {
     this.requests++;
     const url = `${member.clientUrl}/v2/keys${watchPrefix}?wait=true&recursive=true` +
       `&waitIndex=${this.nextIndex}`;
-    const answer = await httpRequest(url, { method: 'GET', timeoutMs: pollMsMax, agent, signal: this.abort.signal });
+    const answer = await httpRequest(url, {
+      method: 'GET', timeoutMs: pollMsMax, agent, signal: this.abort.signal,
+    });
     if (answer.kind !== 'answer') return false; // timed out (paused, cut off?) or down
     const code = errorCodeOf(answer.body);
     if (code === 401) {

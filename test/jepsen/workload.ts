@@ -69,8 +69,7 @@ export class Workload {
   readonly recorder: HistoryRecorder;
   readonly acked: AckedChange[] = [];
   readonly counts: OutcomeCounts = {
-    read: { ok: 0, fail: 0, rejected: 0, unknown: 0 }, write: { ok: 0, fail: 0, rejected: 0, unknown: 0 },
-    cas: { ok: 0, fail: 0, rejected: 0, unknown: 0 }, delete: { ok: 0, fail: 0, rejected: 0, unknown: 0 },
+    read: zeroCounts(), write: zeroCounts(), cas: zeroCounts(), delete: zeroCounts(),
   };
   readonly notes = new Map<number, OpNote>();
   /** Ops that did not apply and observed nothing: left out of the history. */
@@ -166,7 +165,8 @@ export class Workload {
     if (slot.recent.length > recentValuesMax) slot.recent.shift();
   }
 
-  private async perform(client: number, url: string, op: ClientOp, agent: http.Agent): Promise<Verdict> {
+  private async perform(client: number, url: string, op: ClientOp, agent: http.Agent):
+    Promise<Verdict> {
     const args = { ...(op.value !== undefined ? { value: op.value } : {}),
       ...(op.expected !== undefined ? { expected: op.expected } : {}) };
     const id = this.recorder.invoke(client, op.key, op.kind, args);
@@ -185,11 +185,16 @@ export class Workload {
     } else {
       this.recorder.complete(id, 'ok');
       if (verdict.index !== undefined) {
-        this.acked.push({ opId: id, key: op.key, kind: op.kind, value: op.value ?? null, index: verdict.index });
+        const { key, kind } = op;
+        this.acked.push({ opId: id, key, kind, value: op.value ?? null, index: verdict.index });
       }
     }
     return verdict;
   }
+}
+
+function zeroCounts(): Record<Verdict['outcome'], number> {
+  return { ok: 0, fail: 0, rejected: 0, unknown: 0 };
 }
 
 export function sleep(ms: number): Promise<void> {
