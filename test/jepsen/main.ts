@@ -1,7 +1,7 @@
 // `npm run jepsen -- [--time S] [--nodes 3|5] [--seed N] [--seeds K] [--bug NAME] [--faults a,b]
-// [--fsync-delay MS|MS1,MS2,..] [--pace GAP,HOLD] [--keep]`: Jepsen-style runs of real kvd
-// processes (build first: npx tsc -p .). Exit codes: 0 passed, 127 harness crash, 128 liveness,
-// 129 correctness (the first failing seed's).
+// [--fsync-delay MS|MS1,MS2,..] [--pace GAP,HOLD] [--snapshot-count N] [--clients N] [--keep]`:
+// Jepsen-style runs of real kvd processes (build first: npx tsc -p .). Exit codes: 0 passed,
+// 127 harness crash, 128 liveness, 129 correctness (the first failing seed's).
 import { parseFaults } from './nemesis-plan.js';
 import { exitCodes, type JepsenResult } from './report.js';
 import { runJepsen } from './run.js';
@@ -29,6 +29,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--nodes') options = { ...options, nodes: clusterSize(next()) };
     else if (flag === '--fsync-delay') options = { ...options, fsyncDelaysMs: delays(next()) };
     else if (flag === '--keep') options = { ...options, keep: true };
+    else if (flag === '--snapshot-count') {
+      options = { ...options, snapshotCount: whole(flag, next(), 1) };
+    } else if (flag === '--clients') options = { ...options, clients: whole(flag, next(), 1) };
     else if (flag === '--faults') options = { ...options, faults: faults(next()) };
     else if (flag === '--pace') options = { ...options, pace: pace(next()) };
     else if (flag === '--bug') {

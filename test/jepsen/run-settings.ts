@@ -22,6 +22,9 @@ export interface JepsenOptions {
   readonly pace: { gapMsMax: number; holdMsMax: number } | null;
   /** Keep the run folder (logs, data) even when the run passes. */
   readonly keep: boolean;
+  /** Overrides of what the seed would draw (null: drawn). */
+  readonly snapshotCount: number | null;
+  readonly clients: number | null;
 }
 
 export interface RunSettings {
@@ -40,16 +43,17 @@ export interface RunSettings {
 
 export const defaultOptions: JepsenOptions = {
   seed: 1, timeSec: 60, nodes: null, bugs: [], faults: null, fsyncDelaysMs: [0], pace: null,
-  keep: false,
+  keep: false, snapshotCount: null, clients: null,
 };
 
 export function settingsFromSeed(options: JepsenOptions): RunSettings {
   const random = new Prng(options.seed ^ 0x6a65_7073); // "jeps"
   const nodes = options.nodes ?? random.pick([3, 3, 5]);
   const [heartbeatMs, electionMs] = random.pick([[50, 500], [100, 1000]] as const);
-  const snapshotCount = random.pick([50, 200, 1000]);
+  const drawnSnapshotCount = random.pick([50, 200, 1000]);
+  const snapshotCount = options.snapshotCount ?? drawnSnapshotCount;
   const workload: WorkloadSettings = {
-    clients: 4 + random.int(5),
+    clients: pinned(options.clients, 4 + random.int(5)),
     activeKeys: 2 + random.int(4),
     opsPerKeyMax: 80 + random.int(121),
     timeoutMs: random.pick([1500, 3000, 6000]),
@@ -86,6 +90,11 @@ export function describeSettings(s: RunSettings): string {
   ].join('\n');
 }
 
+/** `value` unless null; `drawn` is drawn either way, so later draws do not shift. */
+function pinned(value: number | null, drawn: number): number {
+  return value ?? drawn;
+}
+
 function slowDisks(o: JepsenOptions): boolean {
   return o.fsyncDelaysMs.some((ms) => ms > 0);
 }
@@ -97,5 +106,7 @@ export function replayCommand(o: JepsenOptions, nodes: number): string {
   if (o.faults !== null) parts.push(`--faults ${o.faults.join(',')}`);
   if (slowDisks(o)) parts.push(`--fsync-delay ${o.fsyncDelaysMs.join(',')}`);
   if (o.pace !== null) parts.push(`--pace ${o.pace.gapMsMax},${o.pace.holdMsMax}`);
+  if (o.snapshotCount !== null) parts.push(`--snapshot-count ${o.snapshotCount}`);
+  if (o.clients !== null) parts.push(`--clients ${o.clients}`);
   return parts.join(' ');
 }
