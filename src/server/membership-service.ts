@@ -26,19 +26,32 @@ export class MembershipService {
 
   /** Runs a change at the leader, forwarding it there from a follower. */
   async change(request: MemberChangeRequest): Promise<MemberChangeResult> {
-    const core = this.member.core;
-    if (core.role !== 'leader') {
-      const leader = core.leaderId;
-      if (leader === '') return { ok: false, status: 500, message: 'etcdserver: no leader' };
-      try {
-        const answer = await this.member.transport.request(leader, requestKind,
-          encoder.encode(JSON.stringify(request)), this.timeoutMs);
-        return JSON.parse(decoder.decode(answer)) as MemberChangeResult;
-      } catch (error) {
-        return { ok: false, status: 500, message: `etcdserver: ${error instanceof Error ? error.message : String(error)}` };
-      }
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const core = this.member.core;
+      if (core.role === 'leader') return this.changeAtLeader(request);
+      const answer = await this.forward(core.leaderId, request, deadline);
+      if (answer !== 'retry') return answer;
+      if (Date.now() >= deadline) return { ok: false, status: 500, message: 'etcdserver: no leader' };
+      // No leader yet, or the link to it is reconnecting (nothing was sent): try again.
+      await new Promise((r) => setTimeout(r, 100));
     }
-    return this.changeAtLeader(request);
+  }
+
+  /** The leader's answer, or 'retry' when the request surely did not reach a leader. */
+  private async forward(leader: string, request: MemberChangeRequest, deadline: number):
+    Promise<MemberChangeResult | 'retry'> {
+    if (leader === '') return 'retry';
+    try {
+      const answer = await this.member.transport.request(leader, requestKind,
+        encoder.encode(JSON.stringify(request)), Math.max(100, deadline - Date.now()));
+      return JSON.parse(decoder.decode(answer)) as MemberChangeResult;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'KVD_ERR_PEER_UNREACHABLE' || code === 'KVD_ERR_PEER_UNKNOWN') return 'retry';
+      // A timeout may have reached the leader: do not repeat the change; say so.
+      return { ok: false, status: 500, message: `etcdserver: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   private async changeAtLeader(request: MemberChangeRequest): Promise<MemberChangeResult> {

@@ -1,5 +1,6 @@
 // Real clients work unchanged against a 3-member kvd cluster: Debian's etcdctl (ETCDCTL_API=2:
-// set, get, mk, mkdir, update, rm, ls, watch, member list) and the npm package node-etcd.
+// set, get, mk, mkdir, update, rm, ls, watch, member list/add/update/remove) and the npm
+// package node-etcd.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -64,6 +65,20 @@ describe('etcdctl (v2) against kvd', () => {
       expect(out).toContain(`clientURLs=${m.clientUrl}`);
     }
   }, 30_000);
+
+  it('etcdctl: member add, update and remove work against kvd', async () => {
+    const added = await etcdctl('member', 'add', 'extra', 'http://127.0.0.1:31990');
+    expect(added.code, added.out).toBe(0);
+    expect(added.out).toMatch(/Added member named extra with ID [0-9a-f]+ to cluster/);
+    expect(added.out).toContain('ETCD_INITIAL_CLUSTER_STATE="existing"');
+    const id = /with ID ([0-9a-f]+)/.exec(added.out)![1]!;
+    const updated = await etcdctl('member', 'update', id, 'http://127.0.0.1:31991');
+    expect(updated.code, updated.out).toBe(0);
+    expect((await etcdctl('member', 'list')).out).toContain('peerURLs=http://127.0.0.1:31991');
+    const removed = await etcdctl('member', 'remove', id);
+    expect(removed.code, removed.out).toBe(0);
+    expect((await etcdctl('member', 'list')).out).not.toContain(id);
+  }, 60_000);
 
   it('etcdctl: watch prints the next change', async () => {
     if (!etcdctlPath) throw new Error('etcdctl is not installed');
