@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { memberIdFor } from '../../src/server/identity.js';
 import { FaultNetwork } from './fault-proxy.js';
+import { rejoinMember } from './membership.js';
 import { getJson } from './v2-client.js';
 
 /**
@@ -67,6 +68,10 @@ export class JepsenNode {
   starts = 0;
   /** Set while the harness stops this member, so its exit is not taken for a crash. */
   stopping = false;
+  /** Set while it is removed from the membership (stopped, data wiped). */
+  removed = false;
+  /** It joined after the cluster formed: an empty data dir starts as a joining member. */
+  joinsExisting = false;
 
   constructor(
     readonly name: string,
@@ -176,6 +181,7 @@ export class JepsenCluster {
   /** Starts `node` (which must be down) with its current fsync delay. */
   start(node: JepsenNode): void {
     if (node.process !== null) throw new Error(`${node.name} is already running`);
+    if (node.removed) throw new Error(`${node.name} is removed from the cluster`);
     const s = this.settings;
     mkdirSync(node.dataDir, { recursive: true });
     const args = [this.script, '--name', node.name, '--data-dir', node.dataDir,
@@ -184,7 +190,8 @@ export class JepsenCluster {
       '--initial-advertise-peer-urls', node.advertisedPeerUrl,
       '--initial-cluster', this.initialCluster, '--initial-cluster-token', clusterToken,
       '--heartbeat-interval', String(s.heartbeatMs), '--election-timeout', String(s.electionMs),
-      '--snapshot-count', String(s.snapshotCount), '--log-format', 'json'];
+      '--snapshot-count', String(s.snapshotCount), '--log-format', 'json',
+      ...(node.joinsExisting ? ['--initial-cluster-state', 'existing'] : [])];
     const env: NodeJS.ProcessEnv = {
       ...process.env, KVD_TEST_FSYNC_DELAY_MS: String(node.fsyncDelayMs),
     };
@@ -249,10 +256,15 @@ export class JepsenCluster {
     node.paused = false;
   }
 
-  /** Every member running, unpaused, on a healthy network, with its normal disk. */
-  async healAll(): Promise<void> {
+  /**
+   * Every member running, unpaused, on a healthy network, with its normal disk, and a member
+   * again if it was removed; returns what could not be healed.
+   */
+  async healAll(): Promise<string[]> {
     this.network.heal();
+    const problems: string[] = [];
     for (const node of this.nodes) {
+      if (node.removed) continue;
       this.resume(node);
       if (node.fsyncDelayMs !== node.normalFsyncDelayMs) {
         await this.stop(node, 'SIGTERM');
@@ -260,6 +272,12 @@ export class JepsenCluster {
       }
       if (node.process === null) this.start(node);
     }
+    for (const node of this.nodes) {
+      if (!node.removed) continue;
+      const result = await rejoinMember(this, node);
+      if (!result.ok) problems.push(result.reason);
+    }
+    return problems;
   }
 
   /** Members that claim leadership now (running, unpaused), by /v2/stats/self. */

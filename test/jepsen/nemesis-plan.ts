@@ -39,7 +39,11 @@ export const processFaults = [
   'restart',
   /** Restart a member with KVD_TEST_FSYNC_DELAY_MS (a slow disk), back to normal afterwards. */
   'slow-disk',
-  /** Remove a member and add it back (skipped while kvd has no /v2/members POST/DELETE). */
+  /**
+   * Remove a member (DELETE /v2/members/<id>), stop it and wipe its data; at the end of the
+   * hold add it back (POST /v2/members) and start it empty with --initial-cluster-state
+   * existing. Skipped while kvd answers POST /v2/members with 404/405/501.
+   */
   'membership',
 ] as const;
 

@@ -4,6 +4,7 @@
 // Logs every step with its time; stop() ends the lanes, leaving the final heal to the caller.
 import { Prng } from '../../src/lib/prng.js';
 import type { JepsenCluster, JepsenNode } from './jepsen-cluster.js';
+import { rejoinMember, removeMember } from './membership.js';
 import type { FaultKind, Lane, PlannedFault } from './nemesis-plan.js';
 
 export interface NemesisLogLine {
@@ -31,8 +32,8 @@ export class Nemesis {
     private readonly cluster: JepsenCluster,
     private readonly plan: readonly PlannedFault[],
     private readonly clock: () => number,
-    /** Why membership faults cannot run. */
-    private readonly membershipUnsupported: string,
+    /** Why membership faults cannot run (null: they can). */
+    private readonly membershipUnsupported: string | null,
     private readonly echo: (line: string) => void = () => {},
   ) {}
 
@@ -233,8 +234,7 @@ export class Nemesis {
       case 'kill-followers-pause-leader':
         return this.killFollowers(random);
       case 'membership':
-        this.note('process', `membership: skipped (${this.membershipUnsupported})`);
-        return null;
+        return this.removeAndReadd(random);
       default:
         throw new Error(`${kind} is not a process fault`);
     }
@@ -274,6 +274,30 @@ export class Nemesis {
         await this.pause(200);
       }
       cluster.resume(leader);
+    };
+  }
+
+  /** Removes a member (it is stopped, its data wiped); the undo adds it back, empty. */
+  private async removeAndReadd(random: Prng): Promise<Undo | null> {
+    if (this.membershipUnsupported !== null) {
+      this.note('process', `membership: skipped (${this.membershipUnsupported})`);
+      return null;
+    }
+    const up = this.cluster.nodes.filter((n) => n.running && !n.paused && !n.removed);
+    if (up.length < 2) return null;
+    const node = random.pick(up);
+    const via = random.pick(up.filter((n) => n !== node));
+    const removed = await removeMember(this.cluster, node, via);
+    if (!removed.ok) {
+      this.note('process', `membership: ${node.name} not removed (${removed.reason})`);
+      return null;
+    }
+    this.note('process', `membership: removed ${node.name} (id ${node.id}) via ${via.name}; ` +
+      'stopped it and wiped its data');
+    return async () => {
+      const rejoined = await rejoinMember(this.cluster, node);
+      const how = rejoined.ok ? 'added back, started empty' : `not added back: ${rejoined.reason}`;
+      this.note('process', `membership: ${node.name} ${how}`);
     };
   }
 
