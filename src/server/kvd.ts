@@ -50,6 +50,7 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true });
   const storage = new LevelRaftStorage(`${config.dataDir}/db`);
   storage.fsyncDelayMs = Number(process.env['KVD_TEST_FSYNC_DELAY_MS'] ?? 0) || 0;
+  storage.failWritesWhileExists = process.env['KVD_TEST_DISK_FULL_FILE'] || null;
   try {
     await storage.open();
   } catch (error) {
@@ -94,6 +95,7 @@ async function run(config: KvdConfig, logger: Logger): Promise<void> {
       setInterval: (fn, ms) => { const t = setInterval(fn, ms); return { stop: () => clearInterval(t) }; },
     },
     random: new Prng(randomInt(2 ** 32)), logger, testBugs: testBugsFromEnv(logger),
+    onFatal: () => setTimeout(() => process.exit(1), 200),
     observe: { fsyncSeconds: (s) => metrics.fsync.observe(s), applySeconds: (s) => metrics.apply.observe(s) },
   }, loaded);
   if (loaded.entries.length === 0 && loaded.snapshot.meta.index === 0) {

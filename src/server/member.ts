@@ -31,6 +31,8 @@ export interface MemberOptions {
   readonly logger: Logger;
   /** Optional latency observers (metrics). */
   readonly observe?: { fsyncSeconds(seconds: number): void; applySeconds(seconds: number): void };
+  /** Called once after a storage failure (the daemon exits; a supervisor restarts it). */
+  readonly onFatal?: (error: unknown) => void;
   /** Test-only broken-on-purpose switches, for showing the Jepsen harness catches them. */
   readonly testBugs?: ReadonlySet<'reads-skip-read-index' | 'ack-before-fsync'>;
 }
@@ -240,9 +242,16 @@ export class Member {
       this.busy = false;
       this.pump();
     }, (error: unknown) => {
-      this.options.logger.fatal({ err: error }, 'storage failed: this member stops acknowledging');
+      this.options.logger.fatal({ err: error }, 'storage failed (disk full or a failed write): this ' +
+        'member stops acknowledging and stops leading; the others elect a leader');
       this.stopped = true;
       this.ticker?.stop();
+      for (const waiter of this.pending.values()) clearTimeout(waiter.timer);
+      for (const [id, waiter] of this.pending) {
+        this.pending.delete(id);
+        waiter.resolve(new V2Error(ErrorCode.RaftInternal, 'etcdserver: storage failed on this member', this.store.etcdIndex));
+      }
+      this.options.onFatal?.(error);
     });
   }
 

@@ -1,6 +1,7 @@
 // RaftStorage on LevelDB (the `level` package): one database per member, keys ordered by
 // index under fixed prefixes. Checks term/index continuity when reading back at start, and
 // refuses to open a database with missing or corrupt records. Imports level and src/raft.
+import { existsSync } from 'node:fs';
 import { Level } from 'level';
 import { assert } from '../lib/assert.js';
 import { EMPTY_CONF, type Entry, type HardState, type PersistWork, type Snapshot } from '../raft/index.js';
@@ -102,7 +103,13 @@ export class LevelRaftStorage implements RaftStorage {
     await this.db.put(keys.identity, json(identity), { sync: true });
   }
 
+  /** Test hook: while this file exists, every write fails as a full disk would. */
+  failWritesWhileExists: string | null = null;
+
   async persist(work: PersistWork): Promise<void> {
+    if (this.failWritesWhileExists !== null && existsSync(this.failWritesWhileExists)) {
+      throw Object.assign(new Error('ENOSPC: no space left on device (test hook)'), { code: 'ENOSPC' });
+    }
     const ops: Operation[] = [];
     if (work.snapshot) this.snapshotOps(work.snapshot, ops, true);
     if (work.entries.length > 0) this.entryOps(work.entries, ops);
