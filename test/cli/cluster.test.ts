@@ -26,6 +26,7 @@ beforeAll(async () => {
   cluster.startAll();
   await cluster.waitForLeader(15_000);
   for (const member of cluster.members) await cluster.waitForHealthy(member);
+  await cluster.waitForPublished();
   endpoints = endpointsOf(cluster.members);
 }, 30_000);
 

@@ -132,6 +132,19 @@ export class ProcessCluster {
     throw new Error(`no leader within ${timeoutMs} ms (logs in ${this.root})`);
   }
 
+  /** Members publish their client URLs through the log after they start (as etcd does). */
+  async waitForPublished(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const running = this.members.filter((m) => m.process !== null);
+    while (Date.now() < deadline) {
+      const via = running[0];
+      const listed = via === undefined ? [] : ((await getJson(`${via.clientUrl}/v2/members`).catch(() => ({})))['members'] ?? []) as { clientURLs: string[] }[];
+      if (listed.length >= running.length && listed.every((m) => m.clientURLs.length > 0)) return;
+      await sleep(100);
+    }
+    throw new Error(`members did not publish their client URLs within ${timeoutMs} ms (logs in ${this.root})`);
+  }
+
   async waitForHealthy(member: ProcessMember, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
