@@ -138,7 +138,9 @@ export class ProcessCluster {
     const running = this.members.filter((m) => m.process !== null);
     while (Date.now() < deadline) {
       const via = running[0];
-      const listed = via === undefined ? [] : ((await getJson(`${via.clientUrl}/v2/members`).catch(() => ({})))['members'] ?? []) as { clientURLs: string[] }[];
+      const body: Record<string, unknown> = via === undefined ? {}
+        : await getJson(`${via.clientUrl}/v2/members`).catch(() => ({}));
+      const listed = (body['members'] ?? []) as { clientURLs: string[] }[];
       if (listed.length >= running.length && listed.every((m) => m.clientURLs.length > 0)) return;
       await sleep(100);
     }
