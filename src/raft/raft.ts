@@ -8,7 +8,7 @@ import { RaftLog } from './log.js';
 import { applyConfChange, checkConfChange, decodeConfChange, encodeConfChange, EMPTY_CONF } from './membership.js';
 import { MemberProgress } from './progress.js';
 import { ReadIndexBatcher } from './read-index.js';
-import { committedIndex } from './quorum.js';
+import { committedIndex, majority, voteOutcome, type VoteOutcome } from './quorum.js';
 import { broadcastAppend } from './replication.js';
 import { stepAnyRole } from './step-any.js';
 import { limits } from '../lib/limits.js';
@@ -298,30 +298,19 @@ export class RaftNode {
   }
 
   /** Tallies votes; wins or loses the election when decided. */
-  checkElection(): 'won' | 'lost' | 'pending' {
-    const voters = this.conf.voters;
-    let granted = 0;
-    let rejected = 0;
-    for (const id of voters) {
-      const vote = this.votes.get(id);
-      if (vote === true) granted++;
-      if (vote === false) rejected++;
-    }
-    const needed = Math.floor(voters.length / 2) + 1;
-    if (granted >= needed) {
+  checkElection(): VoteOutcome {
+    const outcome = voteOutcome(this.conf.voters, this.votes);
+    if (outcome === 'won') {
       if (this.role === 'pre-candidate') {
         this.becomeCandidate();
         this.requestVotes('vote', this.term, false);
       } else {
         this.becomeLeader();
       }
-      return 'won';
-    }
-    if (voters.length - rejected < needed) {
+    } else if (outcome === 'lost') {
       this.becomeFollower(this.term, NO_NODE);
-      return 'lost';
     }
-    return 'pending';
+    return outcome;
   }
 
   isPromotable(): boolean {
@@ -473,7 +462,7 @@ export class RaftNode {
       if (id === this.id || progress.recentActive) active++;
       progress.recentActive = false;
     }
-    return active >= Math.floor(this.conf.voters.length / 2) + 1;
+    return active >= majority(this.conf.voters.length);
   }
 
   private reset(term: number): void {

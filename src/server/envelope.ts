@@ -41,3 +41,24 @@ export function decodeAttributes(data: Uint8Array): MemberAttributes {
   if (data.length === 0) return { name: '', peerURLs: [], clientURLs: [] };
   return JSON.parse(decoder.decode(data)) as MemberAttributes;
 }
+
+/**
+ * A member's Raft snapshot data: the member registry and the v2 keyspace image with the
+ * keyspace's own applied index (the last v2 command, at or before the snapshot index).
+ */
+export interface SnapshotImage {
+  readonly members: readonly (readonly [string, MemberAttributes])[];
+  readonly v2: Uint8Array;
+  readonly v2Applied: number;
+}
+
+export function encodeSnapshotImage(image: SnapshotImage): Uint8Array {
+  return encoder.encode(JSON.stringify({
+    members: image.members, v2: Buffer.from(image.v2).toString('base64'), v2Applied: image.v2Applied,
+  }));
+}
+
+export function decodeSnapshotImage(data: Uint8Array): SnapshotImage {
+  const raw = JSON.parse(decoder.decode(data)) as { members: [string, MemberAttributes][]; v2: string; v2Applied: number };
+  return { members: raw.members, v2: new Uint8Array(Buffer.from(raw.v2, 'base64')), v2Applied: raw.v2Applied };
+}

@@ -2,7 +2,7 @@
 // peer transport, the member and the HTTP gateway, and shuts down cleanly on SIGTERM.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { CommanderError } from 'commander';
 import { buildApp } from '../api/app.js';
 // discovery (owned by src/discovery/): --discovery bootstrap and GET /new
@@ -166,10 +166,6 @@ async function ensureIdentity(config: KvdConfig, storage: LevelRaftStorage, logg
   const identity = { clusterId, memberId, name: config.name };
   await storage.saveIdentity(identity);
   return identity;
-}
-
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
 }
 
 /** KVD_TEST_BUGS=a,b switches on broken-on-purpose behaviour for fault-injection tests. */

@@ -2,7 +2,7 @@
 // quorum reads through ReadIndex, local reads and watches from the v2 keyspace.
 import type { KeysBackend, MemberChangeRequest, MemberChangeResult, MemberInfo, RaftPosition } from '../api/keys-backend.js';
 import type { MembershipService } from './membership-service.js';
-import { ErrorCode, V2Error, type GetOptions, type V2Result, type V2WriteRequest, type WatchCallback, type WatchOptions, type Watcher } from '../store/v2/index.js';
+import { V2Error, type GetOptions, type V2Result, type V2WriteRequest, type WatchCallback, type WatchOptions, type Watcher } from '../store/v2/index.js';
 import type { Member } from './member.js';
 
 export class MemberBackend implements KeysBackend {
@@ -103,10 +103,6 @@ export class MemberBackend implements KeysBackend {
   healthy(): boolean {
     return this.member.core.leaderId !== '';
   }
-}
-
-export function notReady(index: number): V2Error {
-  return new V2Error(ErrorCode.RaftInternal, 'etcdserver: not ready', index);
 }
 
 function counterOf(request: V2WriteRequest): string {

@@ -9,7 +9,10 @@ import {
 import type { RaftStorage, LoadedState } from '../storage/raft-storage.js';
 import { ErrorCode, V2Error, V2Store, commandForRequest, type V2Result, type V2WriteRequest } from '../store/v2/index.js';
 import type { Transport } from '../transport/transport.js';
-import { decodeAttributes, decodeEnvelope, encodeEnvelope, type MemberAttributes } from './envelope.js';
+import {
+  decodeAttributes, decodeEnvelope, decodeSnapshotImage, encodeEnvelope, encodeSnapshotImage,
+  type MemberAttributes,
+} from './envelope.js';
 
 export interface Clock {
   nowMs(): number;
@@ -339,26 +342,22 @@ export class Member {
   }
 
   private installSnapshot(snapshot: Snapshot): void {
-    const image = JSON.parse(new TextDecoder().decode(snapshot.data)) as {
-      members: [NodeId, MemberAttributes][]; v2: string; v2Applied: number;
-    };
-    this.members.clear();
+    const image = decodeSnapshotImage(snapshot.data);
     for (const [id, attributes] of image.members) {
       this.members.set(id, attributes);
       this.connectPeer(id, attributes);
     }
     // The keyspace's own applied index: the last v2 command, at or before the snapshot index.
-    this.store.restore(Buffer.from(image.v2, 'base64'), image.v2Applied);
+    this.store.restore(image.v2, image.v2Applied);
   }
 
   private async maybeSnapshot(): Promise<void> {
     const log = this.core.log;
     if (log.applied - log.snapshot.meta.index < this.options.snapshotCount) return;
     if (this.store.appliedIndex > log.applied) return;
-    const data = new TextEncoder().encode(JSON.stringify({
-      members: [...this.members], v2: Buffer.from(this.store.snapshot()).toString('base64'),
-      v2Applied: this.store.appliedIndex,
-    }));
+    const data = encodeSnapshotImage({
+      members: [...this.members], v2: this.store.snapshot(), v2Applied: this.store.appliedIndex,
+    });
     const snapshot: Snapshot = {
       meta: { index: log.applied, term: log.term(log.applied) as number, conf: this.core.conf },
       data,
@@ -370,7 +369,7 @@ export class Member {
 
   private restoreMembers(loaded: LoadedState): void {
     if (loaded.snapshot.data.length > 0) {
-      const image = JSON.parse(new TextDecoder().decode(loaded.snapshot.data)) as { members: [NodeId, MemberAttributes][] };
+      const image = decodeSnapshotImage(loaded.snapshot.data);
       for (const [id, attributes] of image.members) {
         this.members.set(id, attributes);
         this.connectPeer(id, attributes);
@@ -390,9 +389,5 @@ export class Member {
     } catch (error) {
       this.options.logger.error({ err: error, member: id, url }, 'member has an unusable peer URL');
     }
-  }
-
-  leaderIdOrEmpty(): NodeId {
-    return this.core.leaderId;
   }
 }

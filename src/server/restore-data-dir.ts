@@ -8,7 +8,7 @@ import { EMPTY_CONF } from '../raft/index.js';
 import { LevelRaftStorage } from '../storage/level-raft-storage.js';
 import { V2Error, V2Store, type V2Command } from '../store/v2/index.js';
 import { clusterIdFor, memberIdFor } from './identity.js';
-import type { MemberAttributes } from './envelope.js';
+import { encodeSnapshotImage, type MemberAttributes } from './envelope.js';
 
 export interface SnapshotNode {
   readonly key?: string;
@@ -59,9 +59,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<number> {
   const ids = [...options.initialCluster].map(([name, urls]) => ({ name, urls, id: memberIdFor(urls, options.clusterToken) }));
   const members: [string, MemberAttributes][] = ids.map((m) => [m.id, { name: m.name, peerURLs: [...m.urls], clientURLs: [] }]);
   const snapshotIndex = index + 1;
-  const data = new TextEncoder().encode(JSON.stringify({
-    members, v2: Buffer.from(store.snapshot()).toString('base64'), v2Applied: store.appliedIndex,
-  }));
+  const data = encodeSnapshotImage({ members, v2: store.snapshot(), v2Applied: store.appliedIndex });
   mkdirSync(options.dataDir, { recursive: true });
   const storage = new LevelRaftStorage(join(options.dataDir, 'db'));
   await storage.open();

@@ -9,11 +9,11 @@ import {
   makeMessage,
   type Entry,
   type Message,
-  type MessageType,
   type NodeId,
 } from '../../src/raft/types.js';
 import { TcpTransport, type TcpTransportOptions } from '../../src/transport/tcp-transport.js';
 import type { TransportLimits } from '../../src/transport/transport-limits.js';
+import { MESSAGE_TYPES } from '../../src/transport/peer-wire.js';
 
 export const CLUSTER_ID = 'c0ffee';
 export const LOOPBACK_URL = 'http://127.0.0.1:0';
@@ -99,22 +99,6 @@ export function appendMessage(
   });
 }
 
-const MESSAGE_TYPES: readonly MessageType[] = [
-  'prevote',
-  'prevote-resp',
-  'vote',
-  'vote-resp',
-  'append',
-  'append-resp',
-  'heartbeat',
-  'heartbeat-resp',
-  'snapshot',
-  'timeout-now',
-  'propose',
-  'read-index',
-  'read-index-resp',
-  'transfer-leader',
-];
 
 const nodeIdArb = fc.stringMatching(/^[0-9a-f]{1,16}$/);
 const uint53Arb = fc.oneof(fc.nat(1000), fc.maxSafeNat());
